@@ -1,0 +1,113 @@
+package core
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+
+	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
+)
+
+// CallResult is a helper-service answer; it is filled on TRL_E_HTTP too.
+type CallResult struct {
+	HTTPStatus int
+	Body       []byte
+}
+
+// repeatableMethods may be resent after 5xx or 429: a POST (or PATCH) never
+// is, since the server may already have acted on it.
+var repeatableMethods = map[string]bool{"GET": true, "HEAD": true, "PUT": true, "DELETE": true}
+
+var callMethods = map[string]bool{"GET": true, "HEAD": true, "PUT": true, "DELETE": true, "POST": true, "PATCH": true}
+
+// Call calls a helper-service method under api_url with the service token.
+// path is relative to api_url; jsonBody may be empty. A 401 refreshes the
+// token once. A non-2xx answer is TRL_E_HTTP with the result still filled.
+func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) {
+	method = strings.ToUpper(method)
+	if !callMethods[method] {
+		return CallResult{}, errorf(InvalidArgument, "method must be GET, POST, PUT, DELETE, PATCH or HEAD")
+	}
+	target, err := c.apiURL(path)
+	if err != nil {
+		return CallResult{}, err
+	}
+	if len(jsonBody) > 0 && !jsonx.Valid(jsonBody) {
+		return CallResult{}, errorf(InvalidArgument, "json_body is not valid JSON")
+	}
+	r := &request{what: method + " " + redact(pathOnly(path), 80), method: method, url: target, repeatable: repeatableMethods[method]}
+	if len(jsonBody) > 0 {
+		r.body, r.contentType = jsonBody, "application/json; charset=utf-8"
+	}
+	deadline := c.deadline()
+	var sent []string
+	for attempt := 0; ; attempt++ {
+		tok, err := c.token(serviceKey, deadline)
+		if err != nil {
+			return CallResult{}, c.scrub(err, sent...)
+		}
+		sent = append(sent, tok.Value)
+		r.bearer = tok.Value
+		resp, err := c.send(r, deadline)
+		if err != nil {
+			return CallResult{}, c.scrub(err, sent...)
+		}
+		if resp.status == 401 {
+			c.cache.invalidate(serviceKey, tok.Value)
+			if attempt == 0 {
+				continue
+			}
+		}
+		res := CallResult{HTTPStatus: resp.status, Body: resp.body}
+		if resp.status < 200 || resp.status > 299 {
+			return res, c.scrub(httpStatusError(r.what, resp), sent...)
+		}
+		if failed(resp.body) {
+			e := httpStatusError(r.what, resp)
+			e.Message += ": the server answered IsSuccess=false"
+			return res, c.scrub(e, sent...)
+		}
+		return res, nil
+	}
+}
+
+// apiURL joins path to api_url. Absolute URLs, "//host", ".." segments and
+// control characters are refused: the token never leaves api_url.
+func (c *Client) apiURL(path string) (string, error) {
+	p := pathOnly(path)
+	switch {
+	case strings.Contains(path, "://") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "\\\\"):
+		return "", errorf(InvalidArgument, "path must be relative to api_url, not an absolute URL")
+	case strings.ContainsAny(path, "\r\n\t #\\\x00"):
+		return "", errorf(InvalidArgument, "path must not contain spaces, control characters, '#' or '\\'")
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil {
+		return "", errorf(InvalidArgument, "path has a bad percent-escape")
+	}
+	for _, seg := range strings.Split(decoded, "/") {
+		if seg == ".." || seg == "." {
+			return "", errorf(InvalidArgument, "path must not contain '.' or '..' segments")
+		}
+	}
+	return c.apiBase + "/" + strings.TrimLeft(path, "/"), nil
+}
+
+func pathOnly(path string) string {
+	p, _, _ := strings.Cut(path, "?")
+	return p
+}
+
+// failed reports a 2xx envelope that says IsSuccess:false.
+func failed(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '{' || !bytes.Contains(bytes.ToLower(b), []byte("issuccess")) {
+		return false
+	}
+	var obj map[string]jsonx.RawMessage
+	if jsonx.Unmarshal(b, &obj) != nil {
+		return false
+	}
+	raw, ok := lookupFold(obj, "issuccess")
+	return ok && string(bytes.TrimSpace(raw)) == "false"
+}

@@ -1,0 +1,81 @@
+// Package core speaks the Ministry of Health's teleradiology protocol: OGN
+// tokens (cached), PostOtac, the viewer URL and helper-service calls. It is
+// pure Go; export/ turns it into the C ABI.
+package core
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Client is safe for use by many goroutines at once.
+type Client struct {
+	cfg        Config
+	http       *fasthttp.Client
+	cache      *tokenCache
+	tokenURL   string
+	otacURL    string
+	apiBase    string
+	viewerBase string
+	secrets    []string // never to appear in an error: password, proxy password
+}
+
+// New validates cfg and builds a client.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	hc, err := newHTTPClient(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:        cfg,
+		http:       hc,
+		cache:      newTokenCache(cfg.ViewerTokenCacheSize),
+		tokenURL:   cfg.OGNURL + "/connect/token",
+		otacURL:    cfg.APIURL + "/postOTAC",
+		apiBase:    cfg.APIURL,
+		viewerBase: cfg.ViewerURL + "/",
+		secrets:    []string{cfg.Password},
+	}
+	if u, err := url.Parse(cfg.Proxy); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			c.secrets = append(c.secrets, p, url.QueryEscape(p))
+		}
+	}
+	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password))
+	return c, nil
+}
+
+// NewFromJSON builds a client from the ABI's config JSON.
+func NewFromJSON(configJSON []byte) (*Client, error) {
+	cfg, err := ParseConfig(configJSON)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
+// Close releases idle connections. Calls in progress finish normally.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// Config returns the client's settings (normalised).
+func (c *Client) Config() Config { return c.cfg }
+
+func (c *Client) deadline() time.Time { return time.Now().Add(c.cfg.Timeout) }
+
+// scrub removes the client's secrets and the call's tokens from an error.
+func (c *Client) scrub(err error, callSecrets ...string) error {
+	e, ok := err.(*Error)
+	if !ok || e == nil {
+		return err
+	}
+	secrets := append(callSecrets, c.secrets...)
+	e.Message = maskSecrets(e.Message, secrets...)
+	e.ServerError = maskSecrets(e.ServerError, secrets...)
+	e.ServerErrorDescription = maskSecrets(e.ServerErrorDescription, secrets...)
+	return e
+}

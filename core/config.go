@@ -1,0 +1,241 @@
+package core
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
+)
+
+// The guide's defaults.
+const (
+	DefaultClientID  = "ogn.sbys.api"
+	DefaultGrantType = "client_sbys"
+	DefaultOGNURL    = "https://ogn.saglik.gov.tr"
+	DefaultAPIURL    = "https://app.teletip.saglik.gov.tr/integrationapi"
+	DefaultViewerURL = "https://teleradyoloji.saglik.gov.tr/viewer/"
+)
+
+// Config holds a client's settings; the json names are the ABI's config keys.
+type Config struct {
+	InstitutionCode      string // the guide's UserName: the institution's ÇKYS code
+	Password             string // the institution's e-Nabız password
+	ApplicationCode      string // the guide's ApplicationCode: the HIS vendor's code
+	ClientID             string
+	GrantType            string
+	OGNURL               string
+	APIURL               string
+	ViewerURL            string
+	Timeout              time.Duration // bounds a whole call, retries included
+	Retries              int           // extra attempts after network errors, 5xx, 429
+	Proxy                string        // "", "env", http(s)://[user:pass@]host:port, socks5://host:port
+	CAFile               string        // extra PEM roots
+	TokenRefreshMargin   time.Duration
+	DefaultTokenLifetime time.Duration
+	ViewerTokenCacheSize int
+	MaxResponseBytes     int
+	UserAgent            string
+}
+
+// DefaultConfig is a Config with every default of the guide and the ABI.
+func DefaultConfig() Config {
+	return Config{
+		ClientID:             DefaultClientID,
+		GrantType:            DefaultGrantType,
+		OGNURL:               DefaultOGNURL,
+		APIURL:               DefaultAPIURL,
+		ViewerURL:            DefaultViewerURL,
+		Timeout:              30 * time.Second,
+		Retries:              2,
+		TokenRefreshMargin:   60 * time.Second,
+		DefaultTokenLifetime: 300 * time.Second,
+		ViewerTokenCacheSize: 1024,
+		MaxResponseBytes:     4 << 20,
+		UserAgent:            "teleradyoloji/" + Version,
+	}
+}
+
+// configKey describes one config JSON key: how to store its value.
+type configKey struct {
+	set func(c *Config, raw jsonx.RawMessage) error
+}
+
+func stringKey(field func(*Config) *string) configKey {
+	return configKey{func(c *Config, raw jsonx.RawMessage) error {
+		var s string
+		if err := jsonx.Unmarshal(raw, &s); err != nil {
+			return fmt.Errorf("must be a string")
+		}
+		*field(c) = s
+		return nil
+	}}
+}
+
+func intKey(min, max int64, store func(*Config, int64)) configKey {
+	return configKey{func(c *Config, raw jsonx.RawMessage) error {
+		var n int64
+		if err := jsonx.Unmarshal(raw, &n); err != nil {
+			return fmt.Errorf("must be a whole number")
+		}
+		if n < min || n > max {
+			return fmt.Errorf("must be between %d and %d", min, max)
+		}
+		store(c, n)
+		return nil
+	}}
+}
+
+func seconds(n int64) time.Duration { return time.Duration(n) * time.Second }
+
+var configKeys = map[string]configKey{
+	"institution_code": stringKey(func(c *Config) *string { return &c.InstitutionCode }),
+	"password":         stringKey(func(c *Config) *string { return &c.Password }),
+	"application_code": stringKey(func(c *Config) *string { return &c.ApplicationCode }),
+	"client_id":        stringKey(func(c *Config) *string { return &c.ClientID }),
+	"grant_type":       stringKey(func(c *Config) *string { return &c.GrantType }),
+	"ogn_url":          stringKey(func(c *Config) *string { return &c.OGNURL }),
+	"api_url":          stringKey(func(c *Config) *string { return &c.APIURL }),
+	"viewer_url":       stringKey(func(c *Config) *string { return &c.ViewerURL }),
+	"proxy":            stringKey(func(c *Config) *string { return &c.Proxy }),
+	"ca_file":          stringKey(func(c *Config) *string { return &c.CAFile }),
+	"user_agent":       stringKey(func(c *Config) *string { return &c.UserAgent }),
+	"timeout_ms": intKey(1, 3_600_000, func(c *Config, n int64) {
+		c.Timeout = time.Duration(n) * time.Millisecond
+	}),
+	"retries":                  intKey(0, 10, func(c *Config, n int64) { c.Retries = int(n) }),
+	"token_refresh_margin_s":   intKey(0, 86400, func(c *Config, n int64) { c.TokenRefreshMargin = seconds(n) }),
+	"default_token_lifetime_s": intKey(1, 86400, func(c *Config, n int64) { c.DefaultTokenLifetime = seconds(n) }),
+	"viewer_token_cache_size":  intKey(1, 1_000_000, func(c *Config, n int64) { c.ViewerTokenCacheSize = int(n) }),
+	"max_response_bytes":       intKey(1024, 1<<30, func(c *Config, n int64) { c.MaxResponseBytes = int(n) }),
+}
+
+// ConfigKeys lists the accepted config JSON keys, sorted.
+func ConfigKeys() []string {
+	keys := make([]string, 0, len(configKeys))
+	for k := range configKeys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ParseConfig reads a config JSON object over the defaults and validates it.
+// Unknown keys are errors so that typos surface. Messages never hold values.
+func ParseConfig(data []byte) (Config, error) {
+	cfg := DefaultConfig()
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' || !jsonx.Valid(trimmed) {
+		return cfg, errorf(ConfigError, "config: not a JSON object")
+	}
+	var raw map[string]jsonx.RawMessage
+	if err := jsonx.Unmarshal(trimmed, &raw); err != nil {
+		return cfg, errorf(ConfigError, "config: not a JSON object")
+	}
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		key, ok := configKeys[name]
+		if !ok {
+			return cfg, errorf(ConfigError, "config: unknown key %q (known keys: %s)",
+				redact(name, 40), strings.Join(ConfigKeys(), ", "))
+		}
+		if string(raw[name]) == "null" {
+			continue
+		}
+		if err := key.set(&cfg, raw[name]); err != nil {
+			return cfg, errorf(ConfigError, "config: %q %v", name, err)
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate checks required settings and URLs, and normalises the URLs.
+func (c *Config) Validate() error {
+	for _, req := range []struct{ key, val string }{
+		{"institution_code", c.InstitutionCode},
+		{"password", c.Password},
+		{"application_code", c.ApplicationCode},
+		{"client_id", c.ClientID},
+		{"grant_type", c.GrantType},
+	} {
+		if strings.TrimSpace(req.val) == "" {
+			return errorf(ConfigError, "config: %q is required", req.key)
+		}
+	}
+	for _, u := range []struct {
+		key string
+		val *string
+	}{{"ogn_url", &c.OGNURL}, {"api_url", &c.APIURL}, {"viewer_url", &c.ViewerURL}} {
+		norm, err := checkBaseURL(*u.val)
+		if err != nil {
+			return errorf(ConfigError, "config: %q %v", u.key, err)
+		}
+		*u.val = norm
+	}
+	if err := checkProxy(c.Proxy); err != nil {
+		return errorf(ConfigError, "config: \"proxy\" %v", err)
+	}
+	if c.Timeout <= 0 || c.Retries < 0 || c.ViewerTokenCacheSize < 1 || c.MaxResponseBytes < 1024 {
+		return errorf(ConfigError, "config: a numeric setting is out of range")
+	}
+	if strings.ContainsAny(c.UserAgent, "\r\n") {
+		return errorf(ConfigError, "config: \"user_agent\" must be one line")
+	}
+	return nil
+}
+
+// checkBaseURL accepts https:// anywhere and http:// only to loopback, with no
+// credentials, query or fragment; it returns the URL without trailing slashes.
+func checkBaseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", fmt.Errorf("must be an absolute http(s) URL")
+	}
+	switch {
+	case u.User != nil:
+		return "", fmt.Errorf("must not carry credentials")
+	case u.RawQuery != "" || u.Fragment != "" || strings.Contains(raw, "#"):
+		return "", fmt.Errorf("must not have a query or fragment")
+	case u.Scheme == "https":
+	case u.Scheme == "http":
+		if !isLoopback(u.Hostname()) {
+			return "", fmt.Errorf("uses http:// to a non-loopback host; use https:// (the password must not cross a network in clear text)")
+		}
+	default:
+		return "", fmt.Errorf("must start with https:// (or http:// to loopback)")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func checkProxy(p string) error {
+	if p == "" || p == "env" {
+		return nil
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("must be \"env\" or a URL such as http://host:port or socks5://host:port")
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+		return nil
+	}
+	return fmt.Errorf("scheme must be http, https or socks5")
+}

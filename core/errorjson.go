@@ -1,0 +1,36 @@
+package core
+
+import "github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
+
+type errorJSON struct {
+	Code                   int32  `json:"code"`
+	Name                   string `json:"name"`
+	Message                string `json:"message"`
+	HTTPStatus             int    `json:"http_status,omitempty"`
+	ServerError            string `json:"server_error,omitempty"`
+	ServerErrorDescription string `json:"server_error_description,omitempty"`
+	Retryable              bool   `json:"retryable"`
+}
+
+// ErrorJSON is the ABI's error object for err: code, name, message and
+// retryable always; http_status, server_error and server_error_description
+// when known. A foreign error becomes TRL_E_INTERNAL without its text.
+func ErrorJSON(err error) []byte {
+	e, ok := err.(*Error)
+	if !ok || e == nil {
+		e = &Error{Status: Internal, Message: "internal error"}
+	}
+	b, mErr := jsonx.Marshal(errorJSON{
+		Code:                   int32(e.Status),
+		Name:                   e.Status.Name(),
+		Message:                e.Message,
+		HTTPStatus:             e.HTTPStatus,
+		ServerError:            e.ServerError,
+		ServerErrorDescription: e.ServerErrorDescription,
+		Retryable:              e.Retryable,
+	})
+	if mErr != nil {
+		return []byte(`{"code":9,"name":"TRL_E_INTERNAL","message":"cannot encode error","retryable":false}`)
+	}
+	return b
+}

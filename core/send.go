@@ -1,0 +1,120 @@
+package core
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// request is one HTTP exchange with a Ministry service.
+type request struct {
+	what        string // names the exchange in errors: "OGN token request", …
+	method      string
+	url         string
+	contentType string
+	body        []byte
+	bearer      string
+	repeatable  bool // safe to resend after 5xx, 429 or a lost connection
+}
+
+// response is a copied HTTP answer.
+type response struct {
+	status      int
+	body        []byte
+	contentType string
+	retryAfter  string
+}
+
+// sendOnce performs one attempt; the body is copied before fasthttp reuses it.
+func (c *Client) sendOnce(r *request, deadline time.Time) (*response, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(r.url)
+	req.Header.SetMethod(r.method)
+	req.Header.Set("Accept", "application/json, text/plain, */*")
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	if r.body != nil {
+		req.Header.SetContentType(r.contentType)
+		req.SetBodyRaw(r.body)
+	}
+	if err := c.http.DoDeadline(req, resp, deadline); err != nil {
+		return nil, err
+	}
+	return &response{
+		status:      resp.StatusCode(),
+		body:        append([]byte(nil), resp.Body()...),
+		contentType: string(resp.Header.ContentType()),
+		retryAfter:  string(resp.Header.Peek("Retry-After")),
+	}, nil
+}
+
+// send performs r with bounded retries inside the caller's deadline:
+// network errors, 5xx and 429 are retried when r is repeatable; a request
+// that never reached the server (a failed dial) is retried in any case.
+func (c *Client) send(r *request, deadline time.Time) (*response, error) {
+	for attempt := 0; ; attempt++ {
+		resp, err := c.sendOnce(r, deadline)
+		last := attempt >= c.cfg.Retries
+		var wait time.Duration
+		switch {
+		case err != nil:
+			terr := transportError(r.what, err, deadline)
+			if last || terr.Status != NetworkError || !terr.Retryable || !(r.repeatable || isDialError(err)) {
+				return nil, terr
+			}
+			wait = backoff(attempt)
+		case r.repeatable && (resp.status >= 500 || resp.status == fasthttp.StatusTooManyRequests):
+			if last {
+				return resp, nil
+			}
+			wait = backoff(attempt)
+			if ra, ok := parseRetryAfter(resp.retryAfter); ok {
+				wait = ra
+			}
+		default:
+			return resp, nil
+		}
+		if time.Until(deadline) <= wait {
+			// No time left to wait: answer with what we have.
+			if err != nil {
+				return nil, transportError(r.what, err, deadline)
+			}
+			return resp, nil
+		}
+		time.Sleep(wait)
+	}
+}
+
+// backoff is 50 ms doubled per attempt, capped at 1 s, with jitter.
+func backoff(attempt int) time.Duration {
+	d := 50 * time.Millisecond << min(attempt, 5)
+	d = min(d, time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date.
+func parseRetryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := time.Parse(time.RFC1123, v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
+
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}

@@ -1,0 +1,259 @@
+/*
+ * teleradyoloji.h -- C interface of libteleradyoloji, ABI version 1.
+ *
+ * libteleradyoloji opens studies in the Turkish Ministry of Health's
+ * teleradiology viewer and calls the Teletip integration API ("helper
+ * services"), authenticated through OGN (Ortak Giris Noktasi):
+ *
+ *   OGN token  ->  POST {api_url}/postOTAC  ->  {viewer_url}#/viewpatient?otac=...
+ *
+ * This header is written by hand and is the contract.  Names, signatures and
+ * status codes never change within an ABI version; status codes are only
+ * ever appended.
+ *
+ * CONVENTIONS
+ *
+ *   Calling convention  cdecl on every platform (TRL_CALL).  32-bit Windows
+ *                       callers must declare cdecl themselves (.NET x86
+ *                       defaults to StdCall, Delphi to register).
+ *   Text                const char* is NUL-terminated UTF-8, in and out.
+ *   Inputs              copied at once and never kept after the call returns.
+ *   Outputs             go to out-parameters marked OUT.  Every non-NULL
+ *                       out-pointer is set to NULL/0 on entry; on failure
+ *                       result out-parameters stay NULL/0.
+ *   Memory              every char* the library hands out is malloc'd by the
+ *                       library and MUST be released with trl_free() -- never
+ *                       with free(), delete or a foreign allocator.
+ *                       trl_free(NULL) is a no-op.  The static strings of
+ *                       trl_version() and trl_status_name() are never freed.
+ *   Errors              every fallible function returns an int32_t status
+ *                       (TRL_OK on success).  Its last parameter, char **err,
+ *                       may be NULL; on failure it receives a JSON object:
+ *
+ *       {"code":4,"name":"TRL_E_AUTH","message":"...","http_status":400,
+ *        "server_error":"invalid_grant","server_error_description":"...",
+ *        "retryable":false}
+ *
+ *                       "code", "name", "message" and "retryable" are always
+ *                       present; the rest only when known.  No password,
+ *                       token or OTAC ever appears in it.  There is no
+ *                       thread-local "last error".
+ *   Order of checks     the handle first (TRL_E_BAD_HANDLE), then the
+ *                       arguments (TRL_E_INVALID_ARGUMENT).
+ *   Threads             one trl_client may be used from many threads at
+ *                       once.  Tokens are cached per client and fetched once
+ *                       per key even when many threads ask together.
+ *   Lifetime            the library contains a Go runtime: it must never be
+ *                       unloaded (no dlclose/FreeLibrary), and only one Go
+ *                       runtime may live in a process.  Windows builds need
+ *                       Windows 10 / Server 2016 or later.
+ *
+ * EXAMPLE
+ *
+ *   trl_client c = 0;
+ *   char *url = NULL, *err = NULL;
+ *   if (trl_client_new("{\"institution_code\":\"1234567\","
+ *                      "\"password\":\"...\",\"application_code\":\"...\"}",
+ *                      &c, &err) != TRL_OK) { fprintf(stderr, "%s\n", err); trl_free(err); return 1; }
+ *   if (trl_viewer_url(c, "ACC123", "12345678901", NULL, &url, &err) == TRL_OK)
+ *       puts(url);
+ *   else
+ *       fprintf(stderr, "%s\n", err);
+ *   trl_free(url);
+ *   trl_free(err);
+ *   trl_client_close(c);
+ */
+#ifndef TELERADYOLOJI_H
+#define TELERADYOLOJI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Compile-time ABI version.  Compare it with trl_abi_version() at run time:
+ * a program built against this header needs a library answering the same. */
+#define TRL_ABI_VERSION 1
+
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  define TRL_CALL __cdecl
+#  if defined(TRL_BUILDING_LIBRARY)
+#    define TRL_EXTERN __declspec(dllexport)
+#  else
+#    define TRL_EXTERN __declspec(dllimport)
+#  endif
+#else
+#  define TRL_CALL
+#  if defined(__GNUC__) && defined(TRL_BUILDING_LIBRARY)
+#    define TRL_EXTERN __attribute__((visibility("default")))
+#  else
+#    define TRL_EXTERN
+#  endif
+#endif
+
+/* A client: configuration, an HTTP connection pool and a token cache.
+ * 0 is never a valid client.  Handles are never reused, so a closed, stale or
+ * made-up handle answers TRL_E_BAD_HANDLE instead of crashing. */
+typedef uintptr_t trl_client;
+
+/* Status codes.  Always appended, never renumbered or removed. */
+#define TRL_OK                  0 /* success */
+#define TRL_E_INVALID_ARGUMENT  1 /* a NULL/empty/invalid argument or out-pointer */
+#define TRL_E_CONFIG            2 /* bad config JSON: malformed, unknown key, missing
+                                     credential, bad URL, http:// to a non-loopback host */
+#define TRL_E_BAD_HANDLE        3 /* 0, closed or unknown trl_client */
+#define TRL_E_AUTH              4 /* OGN refused the credentials (invalid_grant,
+                                     invalid_client, ...); never retried */
+#define TRL_E_HTTP              5 /* any other non-2xx answer, or a 2xx whose body
+                                     says failure ("IsSuccess": false) */
+#define TRL_E_NETWORK           6 /* DNS, connect, TLS, proxy, connection reset */
+#define TRL_E_TIMEOUT           7 /* timeout_ms ran out (token fetch and retries included) */
+#define TRL_E_PROTOCOL          8 /* a response that cannot be understood */
+#define TRL_E_INTERNAL          9 /* a bug in the library (a recovered panic) */
+
+/* ---------------------------------------------------------------------- */
+/* Library                                                                  */
+
+/* The ABI version of the loaded library (1 for this header). */
+TRL_EXTERN int32_t TRL_CALL trl_abi_version(void);
+
+/* The library version, e.g. "1.0.0".  Static: never free it. */
+TRL_EXTERN const char *TRL_CALL trl_version(void);
+
+/* The name of a status code, e.g. "TRL_E_AUTH"; "TRL_E_UNKNOWN" for a code this
+ * library does not know.  Static: never free it. */
+TRL_EXTERN const char *TRL_CALL trl_status_name(int32_t status);
+
+/* Frees a string returned by the library (results and error JSON).
+ * NULL is a no-op.  Never pass anything the library did not allocate. */
+TRL_EXTERN void TRL_CALL trl_free(void *p);
+
+/* ---------------------------------------------------------------------- */
+/* Clients                                                                  */
+
+/* Creates a client from a JSON object of settings.  Unknown keys are an error
+ * (TRL_E_CONFIG), so typos surface.
+ *
+ *   key                      guide's name      default
+ *   institution_code         UserName          required (the institution's CKYS code)
+ *   password                 Password          required (the e-Nabiz password)
+ *   application_code         ApplicationCode   required (the HIS vendor's code)
+ *   client_id                client_id         "ogn.sbys.api"
+ *   grant_type               grant_type        "client_sbys"
+ *   ogn_url                  (OGN)             "https://ogn.saglik.gov.tr"
+ *   api_url                  (helper services) "https://app.teletip.saglik.gov.tr/integrationapi"
+ *   viewer_url               (viewer)          "https://teleradyoloji.saglik.gov.tr/viewer/"
+ *   timeout_ms               -                 30000: bounds a whole call
+ *   retries                  -                 2: extra attempts for network
+ *                                              errors, 5xx and 429
+ *   proxy                    -                 "" (none); "http://user:pass@host:port",
+ *                                              "socks5://host:port" or "env"
+ *                                              (HTTPS_PROXY / NO_PROXY)
+ *   ca_file                  -                 "": PEM file trusted in addition
+ *                                              to the system roots
+ *   token_refresh_margin_s   -                 60 (capped at half the lifetime)
+ *   default_token_lifetime_s -                 300 (when expires_in is missing)
+ *   viewer_token_cache_size  -                 1024 (doctor, patient) pairs
+ *   max_response_bytes       -                 4194304
+ *   user_agent               -                 "teleradyoloji/<version>"
+ *
+ * URLs are bases: the library appends /connect/token, /postOTAC and
+ * #/viewpatient?otac=; a trailing slash changes nothing.  http:// is accepted
+ * only for loopback hosts (127.0.0.0/8, ::1, localhost).  TLS is 1.2+ and
+ * always verified.
+ *
+ * out   OUT: the new client; close it with trl_client_close(). */
+TRL_EXTERN int32_t TRL_CALL trl_client_new(const char *config_json,
+                                           trl_client *out /* OUT */,
+                                           char **err /* OUT, may be NULL */);
+
+/* Closes a client and frees its resources.  0 is a no-op returning TRL_OK;
+ * closing a client twice returns TRL_E_BAD_HANDLE.  Calls already running on
+ * the client finish normally. */
+TRL_EXTERN int32_t TRL_CALL trl_client_close(trl_client c);
+
+/* ---------------------------------------------------------------------- */
+/* Tokens (cached per client until shortly before they expire)              */
+
+/* The token for helper-service calls (flow 1).
+ * token            OUT: the access token; trl_free() it.
+ * expires_at_unix  OUT, may be NULL: its expiry in Unix seconds. */
+TRL_EXTERN int32_t TRL_CALL trl_service_token(trl_client c,
+                                              char **token /* OUT */,
+                                              int64_t *expires_at_unix /* OUT, may be NULL */,
+                                              char **err /* OUT, may be NULL */);
+
+/* The token for opening the viewer (flow 2), cached per (doctor, patient).
+ * doctor_tc, patient_tc  the T.C. identity numbers; NULL or "" means the field
+ *                        is not sent.  Passed as given (not validated).
+ * token                  OUT: trl_free() it.
+ * expires_at_unix        OUT, may be NULL. */
+TRL_EXTERN int32_t TRL_CALL trl_viewer_token(trl_client c,
+                                             const char *doctor_tc,
+                                             const char *patient_tc,
+                                             char **token /* OUT */,
+                                             int64_t *expires_at_unix /* OUT, may be NULL */,
+                                             char **err /* OUT, may be NULL */);
+
+/* ---------------------------------------------------------------------- */
+/* Viewer                                                                   */
+
+/* POST {api_url}/postOTAC {"AccessionNumber": accession} with the caller's
+ * token.  Returns the bare one-time code (OTAC), also when the server answered
+ * with a full URL.  A 401 is TRL_E_HTTP with http_status 401 (not retried:
+ * the token is the caller's) and evicts that token from the cache.
+ * otac  OUT: trl_free() it.  An OTAC is single-use: never cache it. */
+TRL_EXTERN int32_t TRL_CALL trl_post_otac(trl_client c,
+                                          const char *token,
+                                          const char *accession,
+                                          char **otac /* OUT */,
+                                          char **err /* OUT, may be NULL */);
+
+/* Builds {viewer_url}#/viewpatient?otac=<otac, percent-encoded>.  No I/O.
+ * An OTAC is 1-1024 characters of A-Z a-z 0-9 - . _ ~ + / = ; anything else is
+ * TRL_E_INVALID_ARGUMENT.
+ * url  OUT: trl_free() it. */
+TRL_EXTERN int32_t TRL_CALL trl_build_viewer_url(trl_client c,
+                                                 const char *otac,
+                                                 char **url /* OUT */,
+                                                 char **err /* OUT, may be NULL */);
+
+/* The one call most HIS code needs: viewer token (cached per doctor/patient)
+ * -> PostOtac -> viewer URL.  A 401 on PostOtac drops that token, fetches a
+ * fresh one and tries once more.
+ * url  OUT: open it in a new tab or an iframe, once; trl_free() it. */
+TRL_EXTERN int32_t TRL_CALL trl_viewer_url(trl_client c,
+                                           const char *accession,
+                                           const char *doctor_tc,
+                                           const char *patient_tc,
+                                           char **url /* OUT */,
+                                           char **err /* OUT, may be NULL */);
+
+/* ---------------------------------------------------------------------- */
+/* Helper services                                                          */
+
+/* Calls a helper-service method with the service token.
+ * method       "GET", "POST", "PUT", "DELETE", "PATCH" or "HEAD".
+ * path         relative to api_url ("Foo/Bar" or "/Foo/Bar?x=1"); an absolute
+ *              URL or a ".." segment is TRL_E_INVALID_ARGUMENT.
+ * json_body    NULL or "" for none; otherwise sent as application/json.
+ * http_status  OUT, may be NULL: the HTTP status, also on TRL_E_HTTP.
+ * response     OUT, may be NULL: the response body, also on TRL_E_HTTP;
+ *              trl_free() it.
+ * A 401 refreshes the token once.  5xx and 429 are retried for GET, HEAD,
+ * PUT and DELETE only: a POST is never resent once the server may have
+ * acted on it. */
+TRL_EXTERN int32_t TRL_CALL trl_call(trl_client c,
+                                     const char *method,
+                                     const char *path,
+                                     const char *json_body,
+                                     int32_t *http_status /* OUT, may be NULL */,
+                                     char **response /* OUT, may be NULL */,
+                                     char **err /* OUT, may be NULL */);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TELERADYOLOJI_H */

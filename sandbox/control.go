@@ -1,0 +1,214 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Stats counts what the sandbox received (GET /_sandbox/stats).
+type Stats struct {
+	TokenRequests        int               `json:"token_requests"`
+	ServiceTokenRequests int               `json:"service_token_requests"` // no identity numbers sent
+	ViewerTokenRequests  int               `json:"viewer_token_requests"`  // doctor or patient sent
+	TokenRejections      int               `json:"token_rejections"`
+	OTACRequests         int               `json:"otac_requests"`
+	APIRequests          int               `json:"api_requests"`
+	ViewerOpens          int               `json:"viewer_opens"`
+	TokensByKey          map[string]int    `json:"tokens_by_key"`
+	LastTokenForm        map[string]string `json:"last_token_form"`
+	LastOTACRequest      *WireRequest      `json:"last_otac_request"`
+	LastAPIRequest       *WireRequest      `json:"last_api_request"`
+}
+
+// WireRequest is what a request looked like on the wire; the bearer token
+// itself is never recorded.
+type WireRequest struct {
+	Method        string `json:"method"`
+	Path          string `json:"path"`
+	Query         string `json:"query"`
+	ContentType   string `json:"content_type"`
+	Authorization string `json:"authorization"` // the scheme only: "Bearer" or ""
+	Body          string `json:"body"`
+}
+
+// Config changes how the sandbox answers (POST /_sandbox/config).
+type Config struct {
+	OTACShape     string          `json:"otac_shape"`
+	OTACStyle     string          `json:"otac_style"` // "base64url" (default) or "base64" (with + / =)
+	ExpiresIn     json.RawMessage `json:"expires_in"`
+	OmitExpiresIn bool            `json:"omit_expires_in"`
+}
+
+func defaultConfig() Config {
+	return Config{OTACShape: "envelope", OTACStyle: "base64url", ExpiresIn: json.RawMessage("3600")}
+}
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.TokensByKey = make(map[string]int, len(s.stats.TokensByKey))
+	for k, v := range s.stats.TokensByKey {
+		st.TokensByKey[k] = v
+	}
+	return st
+}
+
+// SetConfig merges the non-empty fields of c.
+func (s *Server) SetConfig(c Config) error {
+	if c.OTACShape != "" && !otacShapes[c.OTACShape] {
+		return fmt.Errorf("unknown otac_shape %q", c.OTACShape)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.OTACShape != "" {
+		s.conf.OTACShape = c.OTACShape
+	}
+	if c.OTACStyle != "" {
+		s.conf.OTACStyle = c.OTACStyle
+	}
+	if c.ExpiresIn != nil {
+		s.conf.ExpiresIn = c.ExpiresIn
+	}
+	s.conf.OmitExpiresIn = c.OmitExpiresIn
+	return nil
+}
+
+// Reset clears counters, faults and config. Tokens issued so far stay valid
+// (use Revoke to end them), so clients' caches survive between tests.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked()
+}
+
+func (s *Server) resetLocked() {
+	s.stats = Stats{TokensByKey: map[string]int{}}
+	s.faults = nil
+	s.conf = defaultConfig()
+	if s.tokens == nil {
+		s.tokens = map[string]tokenInfo{}
+		s.otacs = map[string]otacInfo{}
+		s.revoked = map[string]bool{}
+	}
+}
+
+// Revoke makes every token issued so far invalid.
+func (s *Server) Revoke() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.tokens {
+		s.revoked[t] = true
+	}
+}
+
+func (s *Server) control(ctx *fasthttp.RequestCtx, what string) {
+	post := ctx.IsPost()
+	switch {
+	case what == "stats" && ctx.IsGet():
+		writeJSON(ctx, 200, s.Stats())
+	case what == "reset" && post:
+		s.Reset()
+		writeJSON(ctx, 200, map[string]bool{"ok": true})
+	case what == "revoke" && post:
+		s.Revoke()
+		writeJSON(ctx, 200, map[string]bool{"ok": true})
+	case what == "config" && post:
+		dec := json.NewDecoder(bytes.NewReader(ctx.PostBody()))
+		dec.DisallowUnknownFields()
+		var c Config
+		if err := dec.Decode(&c); err != nil {
+			writeJSON(ctx, 400, map[string]string{"error": err.Error()})
+			return
+		}
+		if err := s.SetConfig(c); err != nil {
+			writeJSON(ctx, 400, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(ctx, 200, map[string]bool{"ok": true})
+	case what == "faults" && post:
+		s.addFaults(ctx)
+	default:
+		writeJSON(ctx, 404, map[string]string{"error": "unknown control endpoint"})
+	}
+}
+
+// addFaults takes one fault object or an array of them.
+func (s *Server) addFaults(ctx *fasthttp.RequestCtx) {
+	body := bytes.TrimSpace(ctx.PostBody())
+	var list []Fault
+	if len(body) > 0 && body[0] == '{' {
+		body = append(append([]byte("["), body...), ']')
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&list); err != nil {
+		writeJSON(ctx, 400, map[string]string{"error": err.Error()})
+		return
+	}
+	for _, f := range list {
+		if !faultKinds[f.Kind] || !faultTargets[f.Target] || f.Count < 0 {
+			writeJSON(ctx, 400, map[string]string{"error": "bad fault: target must be token|otac|api|viewer|any, kind latency|status|unauthorized|malformed|html|huge|close"})
+			return
+		}
+	}
+	for _, f := range list {
+		s.AddFault(f)
+	}
+	writeJSON(ctx, 200, map[string]bool{"ok": true})
+}
+
+// record counts a request to target and keeps what it looked like.
+func (s *Server) record(target string, ctx *fasthttp.RequestCtx) {
+	wire := &WireRequest{
+		Method:      string(ctx.Method()),
+		Path:        string(ctx.Path()),
+		Query:       string(ctx.QueryArgs().QueryString()),
+		ContentType: string(ctx.Request.Header.ContentType()),
+		Body:        string(ctx.PostBody()),
+	}
+	if scheme, _, ok := bytes.Cut(ctx.Request.Header.Peek("Authorization"), []byte(" ")); ok {
+		wire.Authorization = string(scheme)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch target {
+	case "token":
+		s.stats.TokenRequests++
+		form := map[string]string{}
+		ctx.PostArgs().VisitAll(func(k, v []byte) { form[string(k)] = string(v) })
+		if _, ok := form["Password"]; ok {
+			form["Password"] = "<wrong>"
+			if string(ctx.PostArgs().Peek("Password")) == s.opts.Password {
+				form["Password"] = "<ok>"
+			}
+		}
+		if form["DoctorIdentityNumber"] != "" || form["PatientIdentityNumber"] != "" {
+			s.stats.ViewerTokenRequests++
+		} else {
+			s.stats.ServiceTokenRequests++
+		}
+		s.stats.LastTokenForm = form
+	case "otac":
+		s.stats.OTACRequests++
+		s.stats.LastOTACRequest = wire
+	case "api":
+		s.stats.APIRequests++
+		s.stats.LastAPIRequest = wire
+	}
+}
+
+func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	b := bytes.TrimRight(buf.Bytes(), "\n")
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json; charset=utf-8")
+	ctx.SetBody(b)
+}
