@@ -12,6 +12,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpproxy"
+	"golang.org/x/net/http/httpproxy"
 )
 
 // newHTTPClient builds the one fasthttp.Client of a trl client: TLS 1.2+ with
@@ -47,20 +48,27 @@ func newHTTPClient(cfg *Config) (*fasthttp.Client, error) {
 			return nil
 		},
 	}
-	switch {
-	case cfg.Proxy == "env":
-		c.Dial = fasthttpproxy.FasthttpProxyHTTPDialerTimeout(cfg.Timeout)
-	case cfg.Proxy != "":
-		d := fasthttpproxy.Dialer{Timeout: cfg.Timeout, ConnectTimeout: cfg.Timeout}
-		d.HTTPProxy, d.HTTPSProxy = cfg.Proxy, cfg.Proxy
-		dial, err := d.GetDialFunc(false)
-		if err != nil {
-			return nil, errorf(ConfigError, "config: \"proxy\" is not usable")
-		}
-		c.Dial = dial
-	default:
+	if cfg.Proxy == "" {
 		c.DialTimeout = dialTimeout
+		return c, nil
 	}
+	// With a proxy dialer, DialTimeout stays nil: the dialer bounds itself.
+	d := fasthttpproxy.Dialer{Timeout: cfg.Timeout, ConnectTimeout: cfg.Timeout}
+	if cfg.Proxy == "env" {
+		d.Config = *httpproxy.FromEnvironment()
+		if d.NoProxy == "" {
+			// A non-empty NO_PROXY makes fasthttpproxy decide per address,
+			// so loopback is never proxied (as in Go's net/http).
+			d.NoProxy = "localhost"
+		}
+	} else {
+		d.HTTPProxy, d.HTTPSProxy = cfg.Proxy, cfg.Proxy
+	}
+	dial, err := d.GetDialFunc(false)
+	if err != nil {
+		return nil, errorf(ConfigError, "config: \"proxy\" is not usable")
+	}
+	c.Dial = dial
 	return c, nil
 }
 
