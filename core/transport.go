@@ -72,11 +72,6 @@ func newHTTPClient(cfg *Config) (*fasthttp.Client, error) {
 	return c, nil
 }
 
-// dialTimeout dials TCP within the time left for the call.
-func dialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
-	return fasthttp.DialTimeout(addr, timeout)
-}
-
 // transportError classifies an error of fasthttp as TIMEOUT, PROTOCOL or
 // NETWORK, with a message that names what failed but never carries raw
 // bytes or secrets.

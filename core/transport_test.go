@@ -120,7 +120,7 @@ func socks5Proxy(t *testing.T) (addr string, tunnels *atomic.Int32) {
 					return
 				}
 				io.ReadFull(c, buf[:6])
-				target := fmt.Sprintf("%s:%d", net.IP(buf[:4]), binary.BigEndian.Uint16(buf[4:6]))
+				target := net.JoinHostPort(net.IP(buf[:4]).String(), fmt.Sprint(binary.BigEndian.Uint16(buf[4:6])))
 				up, err := net.Dial("tcp", target)
 				if err != nil {
 					c.Write([]byte{5, 5, 0, 1, 0, 0, 0, 0, 0, 0})

@@ -1,37 +1,68 @@
-/* bench_abi.c -- times the C ABI against the sandbox (TRL_SANDBOX_URL):
- * warm trl_viewer_url and trl_build_viewer_url, and counts token requests. */
+/* bench_abi.c -- the C ABI against the sandbox (TRL_SANDBOX_URL):
+ *   bench_abi tokens N      N viewer URLs for one (doctor, patient) from a cold
+ *                           cache; prints how many token requests reached OGN
+ *   bench_abi warm N        warm trl_viewer_url, microseconds per call
+ *   bench_abi threads T N   T threads x N warm trl_viewer_url on one client, calls/s
+ *   bench_abi build N       trl_build_viewer_url, microseconds per call */
 #include "../c/harness.h"
 
-static double per_call_us(double t0, long n) { return (now_s() - t0) / n * 1e6; }
+static trl_client client;
+
+static void viewer_url_or_die(void) {
+    char *url = NULL, *err = NULL;
+    if (trl_viewer_url(client, "ACC-BENCH", "12345678901", "98765432109", &url, &err) != TRL_OK) {
+        fprintf(stderr, "trl_viewer_url: %s\n", err);
+        exit(1);
+    }
+    trl_free(url);
+}
+
+static long per_thread;
+static void *worker(void *arg) {
+    (void)arg;
+    for (long i = 0; i < per_thread; i++) viewer_url_or_die();
+    return NULL;
+}
 
 int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_abi tokens|warm|build N | threads T N\n");
+        return 2;
+    }
     sandbox_init();
-    long n = argc > 1 ? atol(argv[1]) : 10000;
-    trl_client c = new_client(NULL);
-    char *url = NULL;
-    /* warm up: the token is fetched and cached, connections opened */
-    for (int i = 0; i < 200; i++) {
-        if (trl_viewer_url(c, "ACC-BENCH", "12345678901", NULL, &url, NULL) != TRL_OK) return 1;
-        trl_free(url);
+    client = new_client(NULL);
+    const char *mode = argv[1];
+    long n = atol(argv[argc - 1]);
+    if (strcmp(mode, "tokens") == 0) {
+        sb_reset();
+        for (long i = 0; i < n; i++) viewer_url_or_die();
+        printf("%ld viewer URLs for one (doctor, patient): %ld token request(s), %ld postOTAC\n", n,
+               sb_stat("token_requests"), sb_stat("otac_requests"));
+    } else if (strcmp(mode, "warm") == 0) {
+        for (int i = 0; i < 200; i++) viewer_url_or_die();
+        double t0 = now_s();
+        for (long i = 0; i < n; i++) viewer_url_or_die();
+        printf("%.2f\n", (now_s() - t0) / n * 1e6);
+    } else if (strcmp(mode, "threads") == 0) {
+        int t = atoi(argv[2]);
+        pthread_t th[64];
+        per_thread = 100;
+        for (int i = 0; i < t; i++) pthread_create(&th[i], NULL, worker, NULL);
+        for (int i = 0; i < t; i++) pthread_join(th[i], NULL);
+        per_thread = n;
+        double t0 = now_s();
+        for (int i = 0; i < t; i++) pthread_create(&th[i], NULL, worker, NULL);
+        for (int i = 0; i < t; i++) pthread_join(th[i], NULL);
+        printf("%.0f\n", t * n / (now_s() - t0));
+    } else if (strcmp(mode, "build") == 0) {
+        char *url = NULL;
+        double t0 = now_s();
+        for (long i = 0; i < n; i++) {
+            trl_build_viewer_url(client, "g5QYrE7NKFVnHfSea9nfCrevL3FtL3zHilHyUzigUug", &url, NULL);
+            trl_free(url);
+        }
+        printf("%.3f\n", (now_s() - t0) / n * 1e6);
     }
-    sb_reset();
-    double t0 = now_s();
-    for (long i = 0; i < n; i++) {
-        if (trl_viewer_url(c, "ACC-BENCH", "12345678901", NULL, &url, NULL) != TRL_OK) return 1;
-        trl_free(url);
-    }
-    double warm = per_call_us(t0, n);
-    long tokens = sb_stat("token_requests");
-
-    long m = n * 100;
-    t0 = now_s();
-    for (long i = 0; i < m; i++) {
-        trl_build_viewer_url(c, "g5QYrE7NKFVnHfSea9nfCrevL3FtL3zHilHyUzigUug", &url, NULL);
-        trl_free(url);
-    }
-    double build = per_call_us(t0, m);
-    printf("trl_viewer_url warm: %.1f us/call over %ld calls; token requests: %ld\n", warm, n, tokens);
-    printf("trl_build_viewer_url: %.3f us/call over %ld calls\n", build, m);
-    trl_client_close(c);
+    trl_client_close(client);
     return 0;
 }

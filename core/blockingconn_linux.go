@@ -1,0 +1,234 @@
+package core
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// blockingConn is a TCP connection served by blocking read(2)/write(2) on
+// the calling thread instead of Go's network poller. A call that enters the
+// library from a C thread runs on a goroutine locked to that thread; with
+// the poller every wait for the server would park that thread and need a
+// second thread to wake it. A blocking system call waits in the kernel on
+// the caller's own thread, like a C client would. Deadlines become
+// SO_RCVTIMEO/SO_SNDTIMEO.
+type blockingConn struct {
+	fd        int
+	local     net.Addr
+	remote    net.Addr
+	mu        sync.Mutex // guards the deadlines and closed
+	readBy    time.Time
+	writeBy   time.Time
+	lastRcv   time.Duration // the SO_RCVTIMEO in force, to skip redundant setsockopt
+	lastSnd   time.Duration
+	closed    bool
+	closeOnce sync.Once
+}
+
+// dialBlocking resolves addr and connects within timeout.
+func dialBlocking(addr string, timeout time.Duration) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	portNum, err := net.DefaultResolver.LookupPort(ctx, "tcp", port)
+	if err != nil {
+		return nil, err
+	}
+	var firstErr error
+	for _, ip := range ips {
+		c, err := connectBlocking(ip.IP, portNum, deadline)
+		if err == nil {
+			return c, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr == nil {
+		firstErr = &net.DNSError{Err: "no address", Name: host}
+	}
+	return nil, firstErr
+}
+
+func connectBlocking(ip net.IP, port int, deadline time.Time) (net.Conn, error) {
+	raddr := &net.TCPAddr{IP: ip, Port: port}
+	family, sa := syscall.AF_INET6, syscall.Sockaddr(nil)
+	if ip4 := ip.To4(); ip4 != nil {
+		family = syscall.AF_INET
+		s := &syscall.SockaddrInet4{Port: port}
+		copy(s.Addr[:], ip4)
+		sa = s
+	} else {
+		s := &syscall.SockaddrInet6{Port: port}
+		copy(s.Addr[:], ip.To16())
+		sa = s
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, syscall.IPPROTO_TCP)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	c := &blockingConn{fd: fd, remote: raddr}
+	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
+	// connect(2) on a blocking socket honours SO_SNDTIMEO.
+	if err := c.setTimeout(syscall.SO_SNDTIMEO, deadline, &c.lastSnd); err != nil {
+		c.Close()
+		return nil, err
+	}
+	for {
+		err = syscall.Connect(fd, sa)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		c.Close()
+		if err == syscall.EINPROGRESS || err == syscall.EAGAIN {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: os.ErrDeadlineExceeded}
+		}
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: os.NewSyscallError("connect", err)}
+	}
+	if lsa, err := syscall.Getsockname(fd); err == nil {
+		c.local = sockaddrToTCP(lsa)
+	}
+	return c, nil
+}
+
+func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
+	case *syscall.SockaddrInet6:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+	}
+	return &net.TCPAddr{}
+}
+
+// setTimeout sets SO_RCVTIMEO/SO_SNDTIMEO to the time left until deadline
+// (none when zero) unless it is already in force.
+func (c *blockingConn) setTimeout(opt int, deadline time.Time, last *time.Duration) error {
+	var d time.Duration
+	if !deadline.IsZero() {
+		d = time.Until(deadline)
+		if d <= 0 {
+			return os.ErrDeadlineExceeded
+		}
+	}
+	if d == *last {
+		return nil
+	}
+	tv := syscall.NsecToTimeval(d.Nanoseconds())
+	if err := syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, opt, &tv); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	*last = d
+	return nil
+}
+
+func (c *blockingConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return 0, net.ErrClosed
+	}
+	err := c.setTimeout(syscall.SO_RCVTIMEO, c.readBy, &c.lastRcv)
+	c.mu.Unlock()
+	if err != nil {
+		return 0, c.opError("read", err)
+	}
+	for {
+		n, err := syscall.Read(c.fd, p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return 0, c.opError("read", os.ErrDeadlineExceeded)
+		case err != nil:
+			return 0, c.opError("read", os.NewSyscallError("read", err))
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (c *blockingConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return 0, net.ErrClosed
+	}
+	err := c.setTimeout(syscall.SO_SNDTIMEO, c.writeBy, &c.lastSnd)
+	c.mu.Unlock()
+	if err != nil {
+		return 0, c.opError("write", err)
+	}
+	written := 0
+	for written < len(p) {
+		n, err := syscall.Write(c.fd, p[written:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return written, c.opError("write", os.ErrDeadlineExceeded)
+		case err != nil:
+			return written, c.opError("write", os.NewSyscallError("write", err))
+		}
+		written += n
+	}
+	return written, nil
+}
+
+func (c *blockingConn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.local, Addr: c.remote, Err: err}
+}
+
+// Close shuts the socket down first, so that a read blocked in another
+// thread returns at once.
+func (c *blockingConn) Close() error {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
+		_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)
+		_ = syscall.Close(c.fd)
+	})
+	return nil
+}
+
+func (c *blockingConn) LocalAddr() net.Addr  { return c.local }
+func (c *blockingConn) RemoteAddr() net.Addr { return c.remote }
+
+func (c *blockingConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.readBy, c.writeBy = t, t
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *blockingConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.readBy = t
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *blockingConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.writeBy = t
+	c.mu.Unlock()
+	return nil
+}

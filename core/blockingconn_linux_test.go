@@ -1,0 +1,79 @@
+package core
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+func TestBlockingConn(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				buf := make([]byte, 5)
+				io.ReadFull(c, buf)
+				if string(buf) == "hello" {
+					c.Write([]byte("merhaba"))
+				}
+				time.Sleep(300 * time.Millisecond)
+				c.Close()
+			}()
+		}
+	}()
+	c, err := dialBlocking(ln.Addr().String(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LocalAddr().String() == "" || c.RemoteAddr().String() != ln.Addr().String() {
+		t.Fatalf("addresses %v %v", c.LocalAddr(), c.RemoteAddr())
+	}
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 7)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "merhaba" {
+		t.Fatalf("%q %v", buf, err)
+	}
+	// A read deadline ends a blocked read with a timeout.
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	start := time.Now()
+	_, err = c.Read(buf)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("want a timeout, got %v", err)
+	}
+	if d := time.Since(start); d > 250*time.Millisecond {
+		t.Fatalf("the deadline took %v", d)
+	}
+	// The server closing gives io.EOF.
+	c.SetReadDeadline(time.Time{})
+	if _, err := c.Read(buf); err != io.EOF {
+		t.Fatalf("want EOF, got %v", err)
+	}
+	c.Close()
+	if _, err := c.Read(buf); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("read after close: %v", err)
+	}
+	// Nothing listens: a dial error.
+	ln2, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln2.Addr().String()
+	ln2.Close()
+	if _, err := dialBlocking(addr, time.Second); !isDialError(err) {
+		t.Fatalf("want a dial error, got %v", err)
+	}
+	if _, err := dialBlocking("[::1]:"+addr[len("127.0.0.1:"):], time.Second); err == nil {
+		t.Fatal("IPv6 dial to a closed port succeeded")
+	}
+}

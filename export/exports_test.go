@@ -1,0 +1,71 @@
+package main
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestEveryExportRecoversPanics: every trlgo_* export that does work starts
+// with `defer guard(...)`, so a panic becomes TRL_E_INTERNAL, never a crash.
+func TestEveryExportRecoversPanics(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "exports.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	static := map[string]bool{"trlgo_abi_version": true, "trlgo_version": true, "trlgo_status_name": true}
+	n := 0
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Doc == nil || !strings.Contains(fn.Doc.Text(), "export trlgo_") {
+			continue
+		}
+		n++
+		if static[fn.Name.Name] {
+			continue
+		}
+		first, ok := fn.Body.List[0].(*ast.DeferStmt)
+		if !ok || first.Call.Fun.(*ast.Ident).Name != "guard" {
+			t.Errorf("%s does not start with defer guard(...)", fn.Name.Name)
+		}
+	}
+	if n != 12-1 { // every header function but trl_free, which never enters Go
+		t.Errorf("%d trlgo_ exports, want 11", n)
+	}
+}
+
+// TestShimWrapsEveryExport: shim.c defines each header function, and each
+// but trl_free goes through enter_go() before calling its trlgo_ twin.
+func TestShimWrapsEveryExport(t *testing.T) {
+	header, _ := os.ReadFile("../include/teleradyoloji.h")
+	shim, _ := os.ReadFile("shim.c")
+	decl := regexp.MustCompile(`TRL_CALL\s+\**\s*(trl_[a-z_]+)\s*\(`)
+	var want, got []string
+	for _, m := range decl.FindAllStringSubmatch(string(header), -1) {
+		want = append(want, m[1])
+	}
+	defs := decl.FindAllStringSubmatchIndex(string(shim), -1)
+	for i, m := range defs {
+		name := string(shim[m[2]:m[3]])
+		got = append(got, name)
+		end := len(shim)
+		if i+1 < len(defs) {
+			end = defs[i+1][0]
+		}
+		body := string(shim[m[1]:end])
+		if name != "trl_free" && (!strings.Contains(body, "enter_go();") || !strings.Contains(body, "trlgo_"+name[4:]+"(")) {
+			t.Errorf("%s does not enter Go through enter_go() and trlgo_%s", name, name[4:])
+		}
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if strings.Join(want, ",") != strings.Join(got, ",") {
+		t.Fatalf("header declares %v, shim defines %v", want, got)
+	}
+}
