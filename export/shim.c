@@ -18,7 +18,7 @@
 static SRWLOCK first_call_lock = SRWLOCK_INIT;
 #define LOCK() AcquireSRWLockExclusive(&first_call_lock)
 #define UNLOCK() ReleaseSRWLockExclusive(&first_call_lock)
-#define THREAD_LOCAL __declspec(thread)
+#define THREAD_LOCAL __thread
 #else
 #include <pthread.h>
 static pthread_mutex_t first_call_lock = PTHREAD_MUTEX_INITIALIZER;

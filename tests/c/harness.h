@@ -4,16 +4,36 @@
 #define TRL_TEST_HARNESS_H
 
 #define _GNU_SOURCE
+#ifdef _WIN32
+/* Cross-compiled with mingw-w64 and run under Wine: Winsock for the control
+ * client, winpthreads (linked statically) for the threads. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+typedef int socklen_t;
+#define sock_close closesocket
+#define sock_read(fd, buf, n) recv((fd), (buf), (int)(n), 0)
+#define sock_write(fd, buf, n) send((fd), (buf), (int)(n), 0)
+static void sock_init(void) {
+    WSADATA wsa;
+    WSAStartup(MAKEWORD(2, 2), &wsa);
+}
+#else
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#define sock_close close
+#define sock_read read
+#define sock_write write
+static void sock_init(void) {}
+#endif
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "teleradyoloji.h"
 
@@ -89,6 +109,7 @@ static char h_host[64] = "127.0.0.1";
 static int h_port;
 
 static void sandbox_init(void) {
+    sock_init();
     const char *u = getenv("TRL_SANDBOX_URL");
     if (!u || sscanf(u, "http://%63[^:]:%d", h_host, &h_port) != 2) {
         fprintf(stderr, "TRL_SANDBOX_URL must be the sandbox's http:// base URL (run under scripts/with-sandbox.sh)\n");
@@ -106,7 +127,7 @@ static int http_raw(const char *method, const char *path, const char *body, char
     sa.sin_port = htons((uint16_t)h_port);
     inet_pton(AF_INET, h_host, &sa.sin_addr);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
+        sock_close(fd);
         return -1;
     }
     char req[8192];
@@ -114,16 +135,16 @@ static int http_raw(const char *method, const char *path, const char *body, char
                      "%s %s HTTP/1.0\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                      method, path, h_host, h_port, body ? strlen(body) : 0, body ? body : "");
-    if (write(fd, req, (size_t)n) != n) {
-        close(fd);
+    if (sock_write(fd, req, (size_t)n) != n) {
+        sock_close(fd);
         return -1;
     }
     size_t len = 0, rcap = 1 << 20;
     char *resp = malloc(rcap + 1);
-    ssize_t r;
-    while (len < rcap && (r = read(fd, resp + len, rcap - len)) > 0) len += (size_t)r;
+    long r;
+    while (len < rcap && (r = (long)sock_read(fd, resp + len, rcap - len)) > 0) len += (size_t)r;
     resp[len] = 0;
-    close(fd);
+    sock_close(fd);
     int status = -1;
     sscanf(resp, "HTTP/1.%*d %d", &status);
     const char *b = strstr(resp, "\r\n\r\n");

@@ -482,7 +482,7 @@ static void test_retries_and_faults(void) {
     bind(fd, (struct sockaddr *)&sa, sizeof sa);
     getsockname(fd, (struct sockaddr *)&sa, &len);
     int closed_port = ntohs(sa.sin_port);
-    close(fd);
+    sock_close(fd);
     char cfg[1024];
     snprintf(cfg, sizeof cfg, "{\"institution_code\":\"1234567\",\"password\":\"" SANDBOX_PASSWORD "\","
              "\"application_code\":\"SANDBOX-HIS\",\"ogn_url\":\"http://127.0.0.1:%d\",\"retries\":1}", closed_port);
