@@ -1,0 +1,1084 @@
+{ Teleradyoloji.pas -- Delphi / Free Pascal binding of libteleradyoloji (ABI 1).
+
+  Opens a study in the Ministry of Health's teleradiology viewer and calls the
+  Teletip integration API, authenticated through OGN:
+
+    var Client: TTeleradyolojiClient;
+    Client := TTeleradyolojiClient.CreateWith('1234567', Password, 'HIS-CODE');
+    try
+      OpenInBrowser(Client.ViewerUrl('ACC123', DoctorTC, PatientTC));
+    finally
+      Client.Free;
+    end;
+
+  Compilers: Delphi 7 .. 2007 (AnsiString), Delphi 2009 and later
+  (UnicodeString), 32-bit and 64-bit; Free Pascal 3.x (the unit switches to
+  Delphi mode itself, or DelphiUnicode when the project compiles in it).
+
+  DEPLOYMENT
+    Windows: put teleradyoloji.dll beside the EXE, with the EXE's bitness: the
+    x86 DLL beside a 32-bit EXE, the x64 DLL beside a 64-bit EXE (both are
+    called teleradyoloji.dll; keep them in per-platform output folders such
+    as Win32\Release and Win64\Release). The DLL needs Windows 10 / Server
+    2016 or later.
+    Linux: libteleradyoloji.so on the loader's path (beside the program with
+    an rpath of $ORIGIN, in /usr/local/lib, or LD_LIBRARY_PATH).
+    The library is imported statically: the OS loads it when the program
+    starts and it stays loaded until the process ends. It contains a Go
+    runtime and must never be unloaded: do not LoadLibrary/FreeLibrary it
+    yourself, and load only one Go-based DLL per process.
+    Delphi 2010+ on Windows: define TELERADYOLOJI_DELAYED in the project to
+    import it "delayed" instead: the EXE then starts even where the DLL is
+    missing or Windows is too old, and the first call raises the load error.
+    Delayed imports are never unloaded either.
+
+  TEXT
+    The library speaks UTF-8. Strings are converted on the way in and out:
+    Delphi 2009+ from/to UnicodeString; Delphi 7 from/to the ANSI code page
+    (Turkish letters survive under code page 1254); Free Pascal by the
+    string's code page (on Unix add the cwstring unit, or keep strings UTF-8,
+    which is what the utf8 codepage directive and Lazarus do).
+
+  FLOATING POINT
+    Delphi before RAD Studio 12 (and Free Pascal) run with floating-point
+    exceptions unmasked, under which Go code may fault. Every call into the
+    library masks them on the calling thread and restores the caller's x87
+    control word and MXCSR afterwards.
+
+  ERRORS
+    Every failure raises ETeleradyolojiError (Status is one of the TRL_E_*
+    codes). Messages never contain the password, a token or an OTAC.
+
+  THREADS
+    One TTeleradyolojiClient may be used from many threads at once. }
+unit Teleradyoloji;
+
+{$IFDEF FPC}
+  {$IFDEF UNICODE}{$MODE DELPHIUNICODE}{$ELSE}{$MODE DELPHI}{$ENDIF}
+  {$IF defined(CPUI386) or defined(CPUX86_64)}{$DEFINE TRL_FPU_ASM}{$IFEND}
+{$ELSE}
+  {$IFDEF CPUX64}
+    {$IFDEF MSWINDOWS}{$DEFINE TRL_FPU_WIN64}{$ELSE}{$DEFINE TRL_FPU_RTL}{$ENDIF}
+  {$ELSE}
+    {$IFDEF CPU386}{$DEFINE TRL_FPU_ASM}{$ENDIF}
+  {$ENDIF}
+  {$IFDEF TELERADYOLOJI_DELAYED}
+    {$IFDEF MSWINDOWS}{$IF CompilerVersion >= 21}{$DEFINE TRL_DELAYED}{$IFEND}{$ENDIF}
+  {$ENDIF}
+{$ENDIF}
+
+interface
+
+uses
+  SysUtils;
+
+const
+{$IFDEF MSWINDOWS}
+  TeleradyolojiLibrary = 'teleradyoloji.dll';
+{$ELSE}
+  {$IF defined(DARWIN) or defined(MACOS)}
+  TeleradyolojiLibrary = 'libteleradyoloji.dylib';
+  {$ELSE}
+  TeleradyolojiLibrary = 'libteleradyoloji.so';
+  {$IFEND}
+{$ENDIF}
+
+  { The ABI this unit binds: TRL_ABI_VERSION of teleradyoloji.h (in Pascal
+    the name would clash with the function trl_abi_version). }
+  TeleradyolojiAbi = 1;
+
+  { Status codes (teleradyoloji.h). Only ever appended. }
+  TRL_OK                 = 0;
+  TRL_E_INVALID_ARGUMENT = 1;
+  TRL_E_CONFIG           = 2;
+  TRL_E_BAD_HANDLE       = 3;
+  TRL_E_AUTH             = 4;
+  TRL_E_HTTP             = 5;
+  TRL_E_NETWORK          = 6;
+  TRL_E_TIMEOUT          = 7;
+  TRL_E_PROTOCOL         = 8;
+  TRL_E_INTERNAL         = 9;
+
+type
+  { trl_client: a uintptr_t handle; 0 is never valid. }
+{$IFDEF FPC}
+  TTrlClient = PtrUInt;
+{$ELSE}
+  {$IF CompilerVersion >= 23}
+  TTrlClient = NativeUInt;
+  {$ELSE}
+  TTrlClient = Cardinal;
+  {$IFEND}
+{$ENDIF}
+  PTrlClient = ^TTrlClient;
+  PTrlPChar = ^PAnsiChar;
+  PTrlInt32 = ^Integer;
+  PTrlInt64 = ^Int64;
+
+  { The calling thread's floating-point control state (x87 control word and
+    MXCSR on x86/x64). }
+  TTrlFpuState = record
+    X87: Word;
+    MXCSR: Cardinal;
+  end;
+
+{ Raw imports: the C ABI exactly as in teleradyoloji.h, cdecl everywhere.
+  Every PAnsiChar is UTF-8. Strings returned through PTrlPChar belong to the
+  library and are released only with trl_free. Call these between
+  TrlMaskFpu and TrlRestoreFpu; TTeleradyolojiClient does all this for you. }
+function trl_abi_version: Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_abi_version' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_version: PAnsiChar; cdecl;
+  external TeleradyolojiLibrary name 'trl_version' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_status_name(Status: Integer): PAnsiChar; cdecl;
+  external TeleradyolojiLibrary name 'trl_status_name' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+procedure trl_free(P: Pointer); cdecl;
+  external TeleradyolojiLibrary name 'trl_free' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_client_new(ConfigJson: PAnsiChar; OutClient: PTrlClient;
+  Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_client_new' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_client_close(Client: TTrlClient): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_client_close' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_service_token(Client: TTrlClient; Token: PTrlPChar;
+  ExpiresAtUnix: PTrlInt64; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_service_token' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_viewer_token(Client: TTrlClient; DoctorTC, PatientTC: PAnsiChar;
+  Token: PTrlPChar; ExpiresAtUnix: PTrlInt64; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_viewer_token' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_post_otac(Client: TTrlClient; Token, Accession: PAnsiChar;
+  Otac: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_post_otac' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_build_viewer_url(Client: TTrlClient; Otac: PAnsiChar;
+  Url: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_build_viewer_url' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_viewer_url(Client: TTrlClient; Accession, DoctorTC,
+  PatientTC: PAnsiChar; Url: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_viewer_url' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_call(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
+  HttpStatus: PTrlInt32; Response: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_call' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+
+type
+  { An OGN access token. ExpiresAt is in UTC. }
+  TTeleradyolojiToken = record
+    Value: string;
+    ExpiresAt: TDateTime;
+  end;
+
+  { A failed library call. Status is a TRL_E_* code; HttpStatus is 0 when no
+    HTTP answer was involved; ServerError is OGN's OAuth "error" (e.g.
+    invalid_grant); Response is the server's body for a failed Call. }
+  ETeleradyolojiError = class(Exception)
+  private
+    FStatus: Integer;
+    FStatusName: string;
+    FHttpStatus: Integer;
+    FServerError: string;
+    FServerErrorDescription: string;
+    FRetryable: Boolean;
+    FResponse: string;
+  public
+    property Status: Integer read FStatus;
+    property StatusName: string read FStatusName;
+    property HttpStatus: Integer read FHttpStatus;
+    property ServerError: string read FServerError;
+    property ServerErrorDescription: string read FServerErrorDescription;
+    property Retryable: Boolean read FRetryable;
+    property Response: string read FResponse;
+  end;
+
+  { A client: settings, a connection pool and a token cache. Free closes it. }
+  TTeleradyolojiClient = class
+  private
+    FHandle: TTrlClient;
+    procedure Open(const ConfigUtf8: UTF8String);
+  public
+    (* ConfigJson: the settings of teleradyoloji.h as a JSON object, e.g.
+       '{"institution_code":"1234567","password":"...","application_code":"..."}'. *)
+    constructor Create(const ConfigJson: string);
+    { The three credentials and, optionally, other OGN, API or viewer bases
+      (empty: the Ministry's). }
+    constructor CreateWith(const InstitutionCode, Password, ApplicationCode: string;
+      const OgnUrl: string = ''; const ApiUrl: string = '';
+      const ViewerUrl: string = '');
+    destructor Destroy; override;
+
+    { The token for helper-service calls (cached). }
+    function ServiceToken: TTeleradyolojiToken;
+    { The token for opening the viewer, cached per doctor and patient; an
+      empty T.C. number is not sent. }
+    function ViewerToken(const DoctorTC: string = '';
+      const PatientTC: string = ''): TTeleradyolojiToken;
+    { Asks for a one-time code (OTAC) for the study with that accession
+      number, with the given token. }
+    function PostOtac(const Token, Accession: string): string;
+    { The viewer URL for an OTAC (no network). }
+    function BuildViewerUrl(const Otac: string): string;
+    { Viewer token -> OTAC -> URL: the one call most HIS code needs. Open
+      the URL once, in a new tab or an iframe; do not keep or log it. }
+    function ViewerUrl(const Accession: string; const DoctorTC: string = '';
+      const PatientTC: string = ''): string;
+    { A helper-service call with the service token. Path is relative to the
+      API base; JsonBody '' sends no body. Returns the response body. }
+    function Call(const Method, Path: string; const JsonBody: string = ''): string;
+
+    { The raw trl_client handle (for the trl_* imports). }
+    property Handle: TTrlClient read FHandle;
+  end;
+
+{ Masks every floating-point exception on the calling thread; Saved receives
+  the caller's state. No RTL global (Default8087CW, DefaultMXCSR) changes. }
+procedure TrlMaskFpu(out Saved: TTrlFpuState);
+{ Restores the state saved by TrlMaskFpu. }
+procedure TrlRestoreFpu(const Saved: TTrlFpuState);
+
+{ The library's version, e.g. '1.0.0'. }
+function TeleradyolojiVersion: string;
+{ The ABI version of the loaded library (TeleradyolojiAbi for this unit). }
+function TeleradyolojiAbiVersion: Integer;
+{ The name of a status code, e.g. 'TRL_E_AUTH'. }
+function TeleradyolojiStatusName(Status: Integer): string;
+
+implementation
+
+{ ---- Floating point --------------------------------------------------- }
+
+const
+  X87MaskAll = $003F;   { IM DM ZM OM UM PM }
+  MXCSRMaskAll = $1F80; { the same six masks in MXCSR }
+
+{$IFDEF TRL_FPU_ASM}
+{ 32-bit Delphi and Free Pascal on x86/x86-64: inline assembler on locals.
+  The RTL's Set8087CW/SetMXCSR would also write the process-wide
+  Default8087CW/DefaultMXCSR, racing with other threads. }
+function ReadX87: Word;
+var
+  W: Word;
+begin
+  asm
+    fnstcw W
+  end;
+  Result := W;
+end;
+
+procedure LoadX87(W: Word);
+var
+  V: Word;
+begin
+  V := W;   { a local, not a register parameter, for the memory operand }
+  asm
+    fnclex
+    fldcw V
+  end;
+end;
+
+function ReadMXCSR: Cardinal;
+var
+  C: Cardinal;
+begin
+{$IFDEF FPC}
+  asm
+    stmxcsr C
+  end;
+{$ELSE}
+  asm
+    lea eax, C
+    db $0F, $AE, $18   { stmxcsr [eax]: spelled out for Delphi 7's assembler }
+  end;
+{$ENDIF}
+  Result := C;
+end;
+
+procedure LoadMXCSR(C: Cardinal);
+var
+  V: Cardinal;
+begin
+  V := C;
+{$IFDEF FPC}
+  asm
+    ldmxcsr V
+  end;
+{$ELSE}
+  asm
+    lea eax, V
+    db $0F, $AE, $10   { ldmxcsr [eax] }
+  end;
+{$ENDIF}
+end;
+{$ENDIF}
+
+{$IFDEF TRL_FPU_WIN64}
+{ 64-bit Delphi on Windows: no inline assembler in Pascal routines; these
+  use the caller's home space [rsp+8] as scratch. }
+function ReadX87: Word;
+asm
+  .NOFRAME
+  fnstcw word ptr [rsp+8]
+  movzx eax, word ptr [rsp+8]
+end;
+
+procedure LoadX87(W: Word);
+asm
+  .NOFRAME
+  mov word ptr [rsp+8], cx
+  fnclex
+  fldcw word ptr [rsp+8]
+end;
+
+function ReadMXCSR: Cardinal;
+asm
+  .NOFRAME
+  stmxcsr dword ptr [rsp+8]
+  mov eax, dword ptr [rsp+8]
+end;
+
+procedure LoadMXCSR(C: Cardinal);
+asm
+  .NOFRAME
+  mov dword ptr [rsp+8], ecx
+  ldmxcsr dword ptr [rsp+8]
+end;
+{$ENDIF}
+
+procedure TrlMaskFpu(out Saved: TTrlFpuState);
+begin
+{$IF defined(TRL_FPU_ASM) or defined(TRL_FPU_WIN64)}
+  Saved.X87 := ReadX87;
+  Saved.MXCSR := ReadMXCSR;
+  LoadX87(Saved.X87 or X87MaskAll);
+  LoadMXCSR(Saved.MXCSR or MXCSRMaskAll);
+{$ELSE}
+  {$IFDEF TRL_FPU_RTL}
+  Saved.X87 := 0;
+  Saved.MXCSR := GetMXCSR;
+  SetMXCSR(Saved.MXCSR or MXCSRMaskAll);
+  {$ELSE}
+  Saved.X87 := 0;       { no x87/SSE: nothing to mask }
+  Saved.MXCSR := 0;
+  {$ENDIF}
+{$IFEND}
+end;
+
+{ x87 status flags raised inside the library are cleared (fnclex) before the
+  caller's masks come back, so they cannot fire later in the caller's code. }
+procedure TrlRestoreFpu(const Saved: TTrlFpuState);
+begin
+{$IF defined(TRL_FPU_ASM) or defined(TRL_FPU_WIN64)}
+  LoadMXCSR(Saved.MXCSR);
+  LoadX87(Saved.X87);
+{$ELSE}
+  {$IFDEF TRL_FPU_RTL}
+  SetMXCSR(Saved.MXCSR);
+  {$ENDIF}
+{$IFEND}
+end;
+
+{ ---- Text ------------------------------------------------------------- }
+
+function ToUtf8(const S: string): UTF8String;
+begin
+{$IFDEF FPC}
+  {$IFDEF UNICODE}
+  Result := UTF8Encode(S);
+  {$ELSE}
+  Result := S;            { converted by S's code page, if it differs }
+  {$ENDIF}
+{$ELSE}
+  Result := UTF8Encode(S); { Delphi 2009+: from UTF-16; older: from ANSI }
+{$ENDIF}
+end;
+
+function FromUtf8(const U: UTF8String): string;
+begin
+{$IFDEF FPC}
+  {$IFDEF UNICODE}
+  Result := UTF8Decode(U);
+  {$ELSE}
+  Result := U;            { keeps the bytes, tagged as UTF-8 }
+  {$ENDIF}
+{$ELSE}
+  {$IFDEF UNICODE}
+  Result := UTF8ToString(U);
+  {$ELSE}
+  Result := UTF8Decode(U);
+  {$ENDIF}
+{$ENDIF}
+end;
+
+{ The bytes of a NUL-terminated UTF-8 or ASCII string (by hand: StrLen's
+  PAnsiChar overload moved between Delphi versions). }
+function Utf8From(P: PAnsiChar): UTF8String;
+var
+  N: Integer;
+begin
+  Result := '';
+  if P = nil then
+    Exit;
+  N := 0;
+  while P[N] <> #0 do
+    Inc(N);
+  SetString(Result, P, N);
+end;
+
+{ Copies a library string and releases it with trl_free. Call it with the
+  FPU masked. }
+function Take(var P: PAnsiChar): UTF8String;
+begin
+  try
+    Result := Utf8From(P);
+  finally
+    trl_free(P);   { trl_free(nil) is a no-op }
+    P := nil;
+  end;
+end;
+
+{ S as a JSON string literal, UTF-8. }
+function JsonString(const S: string): UTF8String;
+const
+  Hex: array[0..15] of AnsiChar = '0123456789abcdef';
+var
+  U: UTF8String;
+  I, K: Integer;
+  C: AnsiChar;
+begin
+  U := ToUtf8(S);
+  SetLength(Result, 2 + 6 * Length(U));
+  K := 1;
+  Result[K] := '"';
+  for I := 1 to Length(U) do
+  begin
+    C := U[I];
+    if (C = '"') or (C = '\') then
+    begin
+      Result[K + 1] := '\';
+      Result[K + 2] := C;
+      Inc(K, 2);
+    end
+    else if Ord(C) < $20 then
+    begin
+      Result[K + 1] := '\';
+      Result[K + 2] := 'u';
+      Result[K + 3] := '0';
+      Result[K + 4] := '0';
+      Result[K + 5] := Hex[Ord(C) shr 4];
+      Result[K + 6] := Hex[Ord(C) and 15];
+      Inc(K, 6);
+    end
+    else
+    begin
+      Result[K + 1] := C;   { UTF-8 bytes pass unchanged }
+      Inc(K);
+    end;
+  end;
+  Result[K + 1] := '"';
+  SetLength(Result, K + 1);
+end;
+
+{ ',"name":"value"' for a JSON object. }
+function Member(Name: PAnsiChar; const Value: string): UTF8String;
+begin
+  Result := Utf8From(',"') + Utf8From(Name) + Utf8From('":') + JsonString(Value);
+end;
+
+{ ---- Errors ----------------------------------------------------------- }
+
+type
+  (* The library's error object:
+     {"code":4,"name":"TRL_E_AUTH","message":"...","http_status":400,
+      "server_error":"invalid_grant","server_error_description":"...",
+      "retryable":false} *)
+  TTrlErrorInfo = record
+    Name, Message, ServerError, ServerErrorDescription: UTF8String;
+    HttpStatus: Integer;
+    Retryable: Boolean;
+  end;
+
+{ Whether S holds exactly the ASCII text A (no code-page conversion). }
+function Same(const S: UTF8String; A: PAnsiChar): Boolean;
+var
+  I: Integer;
+begin
+  Result := False;
+  for I := 1 to Length(S) do
+    if A[I - 1] <> S[I] then   { also stops at A's #0 }
+      Exit;
+  Result := A[Length(S)] = #0;
+end;
+
+{ A JSON integer such as 404; 0 if it is none. }
+function ToInt(const S: UTF8String): Integer;
+var
+  I: Integer;
+begin
+  Result := 0;
+  for I := 1 to Length(S) do
+    if (S[I] >= '0') and (S[I] <= '9') and (Result < 100000000) then
+      Result := Result * 10 + Ord(S[I]) - Ord('0')
+    else
+    begin
+      Result := 0;
+      Exit;
+    end;
+end;
+
+{ Reads the flat error object by hand (no JSON unit exists in Delphi 7).
+  Unknown keys and nested values are skipped; a broken object leaves the
+  fields read so far. }
+procedure ParseError(const J: UTF8String; var Info: TTrlErrorInfo);
+var
+  I, N: Integer;
+
+  procedure SkipSpace;
+  begin
+    while (I <= N) and (J[I] in [' ', #9, #10, #13]) do
+      Inc(I);
+  end;
+
+  function HexValue(C: AnsiChar): Integer;
+  begin
+    case C of
+      '0'..'9': Result := Ord(C) - Ord('0');
+      'a'..'f': Result := Ord(C) - Ord('a') + 10;
+      'A'..'F': Result := Ord(C) - Ord('A') + 10;
+    else
+      Result := -1;
+    end;
+  end;
+
+  { Four hex digits at J[I..I+3]; -1 if not. }
+  function Hex4: Integer;
+  var
+    K, D: Integer;
+  begin
+    Result := -1;
+    if I + 3 > N then
+      Exit;
+    Result := 0;
+    for K := 0 to 3 do
+    begin
+      D := HexValue(J[I + K]);
+      if D < 0 then
+      begin
+        Result := -1;
+        Exit;
+      end;
+      Result := Result * 16 + D;
+    end;
+  end;
+
+  { A string literal at J[I] ('"'), decoded to UTF-8. }
+  function ReadString(out S: UTF8String): Boolean;
+  var
+    K, CP, Lo: Integer;
+
+    procedure Put(B: Integer);
+    begin
+      Inc(K);
+      S[K] := AnsiChar(B);
+    end;
+
+  begin
+    Result := False;
+    SetLength(S, N);   { decoding never grows the text }
+    K := 0;
+    Inc(I);            { the opening quote }
+    while I <= N do
+    begin
+      if J[I] = '"' then
+      begin
+        Inc(I);
+        SetLength(S, K);
+        Result := True;
+        Exit;
+      end;
+      if J[I] <> '\' then
+      begin
+        Put(Ord(J[I]));
+        Inc(I);
+        Continue;
+      end;
+      Inc(I);
+      if I > N then
+        Break;
+      case J[I] of
+        'b': Put(8);
+        'f': Put(12);
+        'n': Put(10);
+        'r': Put(13);
+        't': Put(9);
+        'u':
+          begin
+            Inc(I);
+            CP := Hex4;
+            if CP < 0 then
+              Break;
+            Inc(I, 3);
+            if (CP >= $D800) and (CP < $DC00) and (I + 6 <= N) and
+              (J[I + 1] = '\') and (J[I + 2] = 'u') then
+            begin
+              Inc(I, 3);
+              Lo := Hex4;
+              if (Lo >= $DC00) and (Lo < $E000) then
+              begin
+                CP := $10000 + (CP - $D800) shl 10 + (Lo - $DC00);
+                Inc(I, 3);
+              end
+              else
+                Dec(I, 3);
+            end;
+            if CP < $80 then
+              Put(CP)
+            else if CP < $800 then
+            begin
+              Put($C0 or (CP shr 6));
+              Put($80 or (CP and $3F));
+            end
+            else if CP < $10000 then
+            begin
+              Put($E0 or (CP shr 12));
+              Put($80 or ((CP shr 6) and $3F));
+              Put($80 or (CP and $3F));
+            end
+            else
+            begin
+              Put($F0 or (CP shr 18));
+              Put($80 or ((CP shr 12) and $3F));
+              Put($80 or ((CP shr 6) and $3F));
+              Put($80 or (CP and $3F));
+            end;
+          end;
+      else
+        Put(Ord(J[I]));   { \" \\ \/ }
+      end;
+      Inc(I);
+    end;
+    SetLength(S, K);
+  end;
+
+  { A number, true, false or null: its text. }
+  function ReadScalar: UTF8String;
+  var
+    Start: Integer;
+  begin
+    Start := I;
+    while (I <= N) and not (J[I] in [',', '}', ']', ' ', #9, #10, #13]) do
+      Inc(I);
+    Result := Copy(J, Start, I - Start);
+  end;
+
+  { An object or array: skipped. }
+  procedure SkipNested;
+  var
+    Depth: Integer;
+    Dummy: UTF8String;
+  begin
+    Depth := 0;
+    while I <= N do
+    begin
+      case J[I] of
+        '"':
+          begin
+            ReadString(Dummy);
+            Continue;
+          end;
+        '{', '[': Inc(Depth);
+        '}', ']':
+          begin
+            Dec(Depth);
+            if Depth = 0 then
+            begin
+              Inc(I);
+              Exit;
+            end;
+          end;
+      end;
+      Inc(I);
+    end;
+  end;
+
+var
+  Key, Value: UTF8String;
+  IsString: Boolean;
+begin
+  I := 1;
+  N := Length(J);
+  SkipSpace;
+  if (I > N) or (J[I] <> '{') then
+    Exit;
+  Inc(I);
+  while True do
+  begin
+    SkipSpace;
+    if (I > N) or (J[I] <> '"') or not ReadString(Key) then
+      Exit;
+    SkipSpace;
+    if (I > N) or (J[I] <> ':') then
+      Exit;
+    Inc(I);
+    SkipSpace;
+    if I > N then
+      Exit;
+    IsString := J[I] = '"';
+    Value := '';
+    if IsString then
+    begin
+      if not ReadString(Value) then
+        Exit;
+    end
+    else if J[I] in ['{', '['] then
+      SkipNested
+    else
+      Value := ReadScalar;
+
+    if Same(Key, 'name') then
+      Info.Name := Value
+    else if Same(Key, 'message') then
+      Info.Message := Value
+    else if Same(Key, 'server_error') then
+      Info.ServerError := Value
+    else if Same(Key, 'server_error_description') then
+      Info.ServerErrorDescription := Value
+    else if Same(Key, 'http_status') and not IsString then
+      Info.HttpStatus := ToInt(Value)
+    else if Same(Key, 'retryable') then
+      Info.Retryable := Same(Value, 'true');
+
+    SkipSpace;
+    if (I > N) or (J[I] <> ',') then
+      Exit;
+    Inc(I);
+  end;
+end;
+
+function StatusNameOf(Status: Integer): string;
+var
+  F: TTrlFpuState;
+  P: PAnsiChar;
+begin
+  TrlMaskFpu(F);
+  try
+    P := trl_status_name(Status);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  Result := FromUtf8(Utf8From(P));
+end;
+
+function Joined(const A, Separator, B: string): string;
+begin
+  if A = '' then
+    Result := B
+  else
+    Result := A + Separator + B;
+end;
+
+{ Raises ETeleradyolojiError for a failed call. HttpStatus and Response come
+  from trl_call's out-parameters (0 and '' elsewhere). }
+procedure RaiseError(Status: Integer; const ErrJson: UTF8String;
+  HttpStatus: Integer = 0; const Response: UTF8String = '');
+var
+  Info: TTrlErrorInfo;
+  E: ETeleradyolojiError;
+  Name, Msg, Detail: string;
+begin
+  Info.HttpStatus := 0;
+  Info.Retryable := False;
+  ParseError(ErrJson, Info);
+  if Length(Info.Name) > 0 then
+    Name := FromUtf8(Info.Name)
+  else
+    Name := StatusNameOf(Status);
+  if Info.HttpStatus = 0 then
+    Info.HttpStatus := HttpStatus;
+  { "TRL_E_AUTH: OGN refused the credentials (HTTP 400, invalid_grant: ...)" }
+  Msg := Name;
+  if Length(Info.Message) > 0 then
+    Msg := Msg + ': ' + FromUtf8(Info.Message);
+  Detail := '';
+  if Info.HttpStatus <> 0 then
+    Detail := 'HTTP ' + string(IntToStr(Info.HttpStatus));
+  if Length(Info.ServerError) > 0 then
+    Detail := Joined(Detail, ', ', FromUtf8(Info.ServerError));
+  if Length(Info.ServerErrorDescription) > 0 then
+    Detail := Joined(Detail, ': ', FromUtf8(Info.ServerErrorDescription));
+  if Detail <> '' then
+    Msg := Msg + ' (' + Detail + ')';
+{$IF defined(FPC) and defined(UNICODE)}
+  E := ETeleradyolojiError.Create(AnsiString(Msg));   { Free Pascal's Exception.Message is AnsiString }
+{$ELSE}
+  E := ETeleradyolojiError.Create(Msg);
+{$IFEND}
+  E.FStatus := Status;
+  E.FStatusName := Name;
+  E.FHttpStatus := Info.HttpStatus;
+  E.FServerError := FromUtf8(Info.ServerError);
+  E.FServerErrorDescription := FromUtf8(Info.ServerErrorDescription);
+  E.FRetryable := Info.Retryable;
+  E.FResponse := FromUtf8(Response);
+  raise E;
+end;
+
+function ToToken(const Value: UTF8String; ExpiresAtUnix: Int64): TTeleradyolojiToken;
+const
+  UnixEpoch = 25569.0;   { 1970-01-01 as a TDateTime }
+begin
+  Result.Value := FromUtf8(Value);
+  if ExpiresAtUnix = 0 then
+    Result.ExpiresAt := 0
+  else
+    Result.ExpiresAt := UnixEpoch + ExpiresAtUnix / SecsPerDay;
+end;
+
+{ ---- Library ---------------------------------------------------------- }
+
+function TeleradyolojiVersion: string;
+var
+  F: TTrlFpuState;
+  P: PAnsiChar;
+begin
+  TrlMaskFpu(F);
+  try
+    P := trl_version;
+  finally
+    TrlRestoreFpu(F);
+  end;
+  Result := FromUtf8(Utf8From(P));
+end;
+
+function TeleradyolojiAbiVersion: Integer;
+var
+  F: TTrlFpuState;
+begin
+  TrlMaskFpu(F);
+  try
+    Result := trl_abi_version;
+  finally
+    TrlRestoreFpu(F);
+  end;
+end;
+
+function TeleradyolojiStatusName(Status: Integer): string;
+begin
+  Result := StatusNameOf(Status);
+end;
+
+{ ---- TTeleradyolojiClient ---------------------------------------------- }
+
+constructor TTeleradyolojiClient.Create(const ConfigJson: string);
+begin
+  inherited Create;
+  Open(ToUtf8(ConfigJson));
+end;
+
+constructor TTeleradyolojiClient.CreateWith(const InstitutionCode, Password,
+  ApplicationCode: string; const OgnUrl: string; const ApiUrl: string;
+  const ViewerUrl: string);
+var
+  J: UTF8String;
+begin
+  inherited Create;
+  J := Member('institution_code', InstitutionCode) +
+    Member('password', Password) +
+    Member('application_code', ApplicationCode);
+  if OgnUrl <> '' then
+    J := J + Member('ogn_url', OgnUrl);
+  if ApiUrl <> '' then
+    J := J + Member('api_url', ApiUrl);
+  if ViewerUrl <> '' then
+    J := J + Member('viewer_url', ViewerUrl);
+  J[1] := '{';   { the first member's comma }
+  Open(J + Utf8From('}'));
+end;
+
+procedure TTeleradyolojiClient.Open(const ConfigUtf8: UTF8String);
+var
+  F: TTrlFpuState;
+  St: Integer;
+  H: TTrlClient;
+  PErr: PAnsiChar;
+  E: UTF8String;
+begin
+  H := 0;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_client_new(PAnsiChar(ConfigUtf8), @H, @PErr);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  FHandle := H;
+end;
+
+destructor TTeleradyolojiClient.Destroy;
+var
+  F: TTrlFpuState;
+begin
+  if FHandle <> 0 then
+  begin
+    TrlMaskFpu(F);
+    try
+      trl_client_close(FHandle);   { a handle already closed answers BAD_HANDLE: ignored }
+    finally
+      TrlRestoreFpu(F);
+    end;
+    FHandle := 0;
+  end;
+  inherited Destroy;
+end;
+
+function TTeleradyolojiClient.ServiceToken: TTeleradyolojiToken;
+var
+  F: TTrlFpuState;
+  St: Integer;
+  PTok, PErr: PAnsiChar;
+  Exp: Int64;
+  Tok, E: UTF8String;
+begin
+  PTok := nil;
+  PErr := nil;
+  Exp := 0;
+  TrlMaskFpu(F);
+  try
+    St := trl_service_token(FHandle, @PTok, @Exp, @PErr);
+    Tok := Take(PTok);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  Result := ToToken(Tok, Exp);
+end;
+
+function TTeleradyolojiClient.ViewerToken(const DoctorTC,
+  PatientTC: string): TTeleradyolojiToken;
+var
+  F: TTrlFpuState;
+  St: Integer;
+  D, P, Tok, E: UTF8String;
+  PTok, PErr: PAnsiChar;
+  Exp: Int64;
+begin
+  D := ToUtf8(DoctorTC);
+  P := ToUtf8(PatientTC);
+  PTok := nil;
+  PErr := nil;
+  Exp := 0;
+  TrlMaskFpu(F);
+  try
+    St := trl_viewer_token(FHandle, PAnsiChar(D), PAnsiChar(P), @PTok, @Exp, @PErr);
+    Tok := Take(PTok);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  Result := ToToken(Tok, Exp);
+end;
+
+function TTeleradyolojiClient.PostOtac(const Token, Accession: string): string;
+var
+  F: TTrlFpuState;
+  St: Integer;
+  T, A, Otac, E: UTF8String;
+  POtac, PErr: PAnsiChar;
+begin
+  T := ToUtf8(Token);
+  A := ToUtf8(Accession);
+  POtac := nil;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_post_otac(FHandle, PAnsiChar(T), PAnsiChar(A), @POtac, @PErr);
+    Otac := Take(POtac);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  Result := FromUtf8(Otac);
+end;
+
+function TTeleradyolojiClient.BuildViewerUrl(const Otac: string): string;
+var
+  F: TTrlFpuState;
+  St: Integer;
+  O, Url, E: UTF8String;
+  PUrl, PErr: PAnsiChar;
+begin
+  O := ToUtf8(Otac);
+  PUrl := nil;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_build_viewer_url(FHandle, PAnsiChar(O), @PUrl, @PErr);
+    Url := Take(PUrl);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  Result := FromUtf8(Url);
+end;
+
+function TTeleradyolojiClient.ViewerUrl(const Accession, DoctorTC,
+  PatientTC: string): string;
+var
+  F: TTrlFpuState;
+  St: Integer;
+  A, D, P, Url, E: UTF8String;
+  PUrl, PErr: PAnsiChar;
+begin
+  A := ToUtf8(Accession);
+  D := ToUtf8(DoctorTC);
+  P := ToUtf8(PatientTC);
+  PUrl := nil;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_viewer_url(FHandle, PAnsiChar(A), PAnsiChar(D), PAnsiChar(P),
+      @PUrl, @PErr);
+    Url := Take(PUrl);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  Result := FromUtf8(Url);
+end;
+
+function TTeleradyolojiClient.Call(const Method, Path, JsonBody: string): string;
+var
+  F: TTrlFpuState;
+  St, HttpStatus: Integer;
+  M, P, B, Body, E: UTF8String;
+  PBody, PErr: PAnsiChar;
+begin
+  M := ToUtf8(Method);
+  P := ToUtf8(Path);
+  B := ToUtf8(JsonBody);
+  HttpStatus := 0;
+  PBody := nil;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_call(FHandle, PAnsiChar(M), PAnsiChar(P), PAnsiChar(B),
+      @HttpStatus, @PBody, @PErr);
+    Body := Take(PBody);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E, HttpStatus, Body);
+  Result := FromUtf8(Body);
+end;
+
+end.

@@ -1,0 +1,989 @@
+{ Tests of the Teleradyoloji unit against the sandbox (TRL_SANDBOX_URL).
+  mk/delphi.mk builds it three times with Free Pascal: -Mdelphi (AnsiString,
+  like Delphi 7), the same with -dTRL_TEST_CWSTRING (the cwstring unit does
+  the code-page conversions instead of Free Pascal's byte copies), and
+  -Mdelphiunicode -dTRL_TEST_CWSTRING (UnicodeString, like Delphi 2009+).
+  Prints failures (every check with -v), then "N passed, M failed"; exits 1
+  on a failure. No token, OTAC, viewer
+  URL or password is ever printed: details go through Redact. }
+program TeleradyolojiTests;
+
+{$IFNDEF UNICODE}{$MODE DELPHI}{$ENDIF}
+{$CODEPAGE UTF8}
+{$WARN 4104 OFF}{$WARN 4105 OFF}{$WARN 4106 OFF}{$WARN 4107 OFF}   { implicit string conversions: intended here }
+
+uses
+  cthreads,
+  {$IFDEF TRL_TEST_CWSTRING}cwstring,{$ENDIF}
+  SysUtils, DateUtils, Classes, Process, Sockets, fphttpclient, fpjson, jsonparser,
+  Teleradyoloji;
+
+const
+  Password = 'Gizli-Parola-2026!';
+  WrongPassword = 'Yanlis-Parola-42';
+  Turkish = 'İŞÇĞÜÖ ığüşçö';
+  DoctorTC = '12345678901';
+  PatientTC = '98765432109';
+  { Delphi's old default x87 control word (before RAD Studio 12) and its
+    Win64 MXCSR: invalid, zero-divide and overflow unmasked. }
+  DelphiX87 = $1332;
+  DelphiMXCSR = $1900;
+
+type
+  { Text compared byte for byte: UTF-8 for UnicodeString (an exact
+    conversion), the bytes as they are for AnsiString. }
+{$IFDEF UNICODE}
+  TBytesText = UTF8String;
+{$ELSE}
+  TBytesText = RawByteString;
+{$ENDIF}
+
+var
+  Base: string;
+  Verbose: Boolean;
+  Passed, Failed: Integer;
+  Secrets: array of string;
+
+{ ---- Reporting ---------------------------------------------------------- }
+
+function Contains(const Hay, Needle: TBytesText): Boolean;
+begin
+  Result := (Needle <> '') and (Pos(Needle, Hay) > 0);
+end;
+
+function SameBytes(const A, B: TBytesText): Boolean;
+var
+  I: Integer;
+begin
+  Result := Length(A) = Length(B);
+  for I := 1 to Length(A) do
+    if Result and (A[I] <> B[I]) then
+      Result := False;
+end;
+
+procedure NoteSecret(const S: string);
+begin
+  if S = '' then
+    Exit;
+  SetLength(Secrets, Length(Secrets) + 1);
+  Secrets[High(Secrets)] := S;
+end;
+
+function Redact(const S: string): string;
+var
+  I: Integer;
+begin
+  Result := S;
+  for I := 0 to High(Secrets) do
+    Result := StringReplace(Result, Secrets[I], '<secret>', [rfReplaceAll]);
+end;
+
+function LeaksSecret(const S: string): Boolean;
+var
+  I: Integer;
+begin
+  Result := False;
+  for I := 0 to High(Secrets) do
+    if Contains(S, Secrets[I]) then
+      Result := True;
+end;
+
+procedure Check(const Name: string; Ok: Boolean; const Detail: string = '');
+begin
+  if Ok then
+  begin
+    Inc(Passed);
+    if Verbose then
+      WriteLn('ok   ', Name);
+  end
+  else
+  begin
+    Inc(Failed);
+    if Detail <> '' then
+      WriteLn('FAIL ', Name, ': ', Redact(Detail))
+    else
+      WriteLn('FAIL ', Name);
+  end;
+end;
+
+procedure NoRaise(const Name: string);
+begin
+  Check(Name, False, 'no exception raised');
+end;
+
+{ Checks a caught exception: an ETeleradyolojiError with that status (and
+  HTTP status, when HttpStatus >= 0) whose texts leak no secret. }
+function ExpectError(const Name: string; E: Exception; Status: Integer;
+  HttpStatus: Integer = -1): ETeleradyolojiError;
+var
+  T: ETeleradyolojiError;
+begin
+  Result := nil;
+  if not (E is ETeleradyolojiError) then
+  begin
+    Check(Name, False, E.ClassName + ': ' + E.Message);
+    Exit;
+  end;
+  T := ETeleradyolojiError(E);
+  Check(Name + ': status ' + TeleradyolojiStatusName(Status), T.Status = Status,
+    'got ' + IntToStr(T.Status) + ' ' + T.Message);
+  if HttpStatus >= 0 then
+    Check(Name + ': HTTP ' + IntToStr(HttpStatus), T.HttpStatus = HttpStatus,
+      'got ' + IntToStr(T.HttpStatus));
+  Check(Name + ': no secret in the error',
+    not LeaksSecret(T.Message) and not LeaksSecret(T.ServerErrorDescription) and
+    not LeaksSecret(T.Response), T.Message);
+  Check(Name + ': message names the status',
+    Contains(T.Message, TeleradyolojiStatusName(Status)), T.Message);
+  Result := T;
+end;
+
+{ ---- Sandbox control (fphttpclient, outside the library) ----------------- }
+
+{ Bodies travel as UTF-8 bytes, whatever the string type. }
+function Http(const Method, Url: string; const Body: TBytesText;
+  out Status: Integer): TBytesText;
+var
+  C: TFPHTTPClient;
+  Req, Resp: TMemoryStream;
+begin
+  C := TFPHTTPClient.Create(nil);
+  Req := TMemoryStream.Create;
+  Resp := TMemoryStream.Create;
+  try
+    if Body <> '' then
+    begin
+      Req.WriteBuffer(Body[1], Length(Body));
+      Req.Position := 0;
+      C.RequestBody := Req;
+      C.AddHeader('Content-Type', 'application/json');
+    end;
+    C.HTTPMethod(Method, Url, Resp, []);
+    Status := C.ResponseStatusCode;
+    SetLength(Result, Resp.Size);
+    if Resp.Size > 0 then
+      Move(Resp.Memory^, Result[1], Resp.Size);
+  finally
+    C.Free;
+    Req.Free;
+    Resp.Free;
+  end;
+end;
+
+function Control(const Path: string; const Body: string = '{}'): string;
+var
+  Status: Integer;
+begin
+  Result := Http('POST', Base + Path, Body, Status);
+  if Status <> 200 then
+    raise Exception.Create('sandbox ' + Path + ' answered ' + IntToStr(Status));
+end;
+
+procedure Reset;
+begin
+  Control('/_sandbox/reset');
+end;
+
+function RawStats: string;
+var
+  Status: Integer;
+begin
+  Result := Http('GET', Base + '/_sandbox/stats', '', Status);
+end;
+
+{ A value from /_sandbox/stats by path, e.g. 'last_otac_request.body'. }
+function Stat(const Path: string): string;
+var
+  D, V: TJSONData;
+begin
+  D := GetJSON(RawStats);
+  try
+    V := D.FindPath(Path);
+    if V = nil then
+      Result := ''
+    else
+      Result := V.AsString;
+  finally
+    D.Free;
+  end;
+end;
+
+function StatInt(const Path: string): Integer;
+begin
+  Result := StrToIntDef(Stat(Path), -1);
+end;
+
+{ A string field of a JSON text ('' if absent). }
+function JsonField(const Json, Path: string): string;
+var
+  D, V: TJSONData;
+begin
+  Result := '';
+  D := GetJSON(Json);
+  try
+    V := D.FindPath(Path);
+    if (V <> nil) and not (V.JSONType in [jtNull, jtObject, jtArray]) then
+      Result := V.AsString;
+  finally
+    D.Free;
+  end;
+end;
+
+{ Opens a viewer URL the way the viewer page does:
+  GET /viewer/api/open?otac=<the fragment's otac>. }
+function OpenViewer(const Url: string; out Body: string): Integer;
+var
+  P: Integer;
+begin
+  P := Pos('otac=', Url);
+  Body := Http('GET', Base + '/viewer/api/open?otac=' + Copy(Url, P + 5, MaxInt), '', Result);
+end;
+
+function SandboxConfig(const Extra: string = ''): string;
+begin
+  Result := '{"institution_code":"1234567","password":"' + Password +
+    '","application_code":"SANDBOX-HIS","ogn_url":"' + Base +
+    '","api_url":"' + Base + '/integrationapi","viewer_url":"' + Base +
+    '/viewer/","timeout_ms":5000' + Extra + '}';
+end;
+
+function NewClient(const Extra: string = ''): TTeleradyolojiClient;
+begin
+  Result := TTeleradyolojiClient.Create(SandboxConfig(Extra));
+end;
+
+function NowUnix: Int64;
+begin
+  Result := DateTimeToUnix(LocalTimeToUniversal(Now));
+end;
+
+{ A loopback port nobody listens on: bound, then closed. }
+function ClosedPort: Integer;
+var
+  S: TSocket;
+  A: TInetSockAddr;
+  L: TSockLen;
+begin
+  S := fpSocket(AF_INET, SOCK_STREAM, 0);
+  FillChar(A, SizeOf(A), 0);
+  A.sin_family := AF_INET;
+  A.sin_addr := StrToNetAddr('127.0.0.1');
+  fpBind(S, @A, SizeOf(A));
+  L := SizeOf(A);
+  fpGetSockName(S, @A, @L);
+  Result := ntohs(A.sin_port);
+  CloseSocket(S);
+end;
+
+{ x87 control word, read and written exactly (FPC's Set8087CW forces
+  extended precision on x86-64). }
+function GetX87: Word;
+var
+  W: Word;
+begin
+  asm
+    fnstcw W
+  end;
+  Result := W;
+end;
+
+procedure SetX87(W: Word);
+var
+  V: Word;
+begin
+  V := W;
+  asm
+    fnclex
+    fldcw V
+  end;
+end;
+
+{ ---- Tests --------------------------------------------------------------- }
+
+procedure TestLibrary;
+begin
+  Check('TeleradyolojiVersion', Pos('.', TeleradyolojiVersion) > 1, TeleradyolojiVersion);
+  Check('TeleradyolojiAbiVersion', TeleradyolojiAbiVersion = TeleradyolojiAbi);
+  Check('TeleradyolojiStatusName', TeleradyolojiStatusName(TRL_E_AUTH) = 'TRL_E_AUTH');
+  Check('TeleradyolojiStatusName unknown', TeleradyolojiStatusName(999) = 'TRL_E_UNKNOWN');
+end;
+
+procedure TestServiceToken;
+var
+  C: TTeleradyolojiClient;
+  T, T2: TTeleradyolojiToken;
+  Left: Int64;
+begin
+  Reset;
+  C := NewClient;
+  try
+    T := C.ServiceToken;
+    NoteSecret(T.Value);
+    Check('ServiceToken: a value', Length(T.Value) > 10);
+    Left := DateTimeToUnix(T.ExpiresAt) - NowUnix;
+    Check('ServiceToken: ExpiresAt is UTC now + expires_in (3600 s)',
+      (Left > 3590) and (Left <= 3601), IntToStr(Left) + ' s left');
+    T2 := C.ServiceToken;
+    Check('ServiceToken: cached', SameBytes(T.Value, T2.Value) and
+      (StatInt('service_token_requests') = 1), Stat('service_token_requests'));
+    Check('ServiceToken: credentials on the wire',
+      (Stat('last_token_form.UserName') = '1234567') and
+      (Stat('last_token_form.Password') = '<ok>') and
+      (Stat('last_token_form.ApplicationCode') = 'SANDBOX-HIS'));
+  finally
+    C.Free;
+  end;
+
+  Reset;
+  Control('/_sandbox/config', '{"expires_in":120}');
+  C := NewClient;
+  try
+    T := C.ServiceToken;
+    NoteSecret(T.Value);
+    Left := DateTimeToUnix(T.ExpiresAt) - NowUnix;
+    Check('ServiceToken: ExpiresAt follows expires_in 120', (Left > 110) and (Left <= 121),
+      IntToStr(Left) + ' s left');
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestViewerToken;
+var
+  C: TTeleradyolojiClient;
+  T, T2, S: TTeleradyolojiToken;
+begin
+  Reset;
+  C := TTeleradyolojiClient.CreateWith('1234567', Password, 'SANDBOX-HIS',
+    Base, Base + '/integrationapi', Base + '/viewer/');
+  try
+    T := C.ViewerToken(DoctorTC, PatientTC);
+    NoteSecret(T.Value);
+    Check('ViewerToken(doctor, patient): a value', Length(T.Value) > 10);
+    Check('ViewerToken: identity numbers on the wire',
+      (StatInt('tokens_by_key.' + DoctorTC + '|' + PatientTC) = 1) and
+      (Stat('last_token_form.DoctorIdentityNumber') = DoctorTC) and
+      (Stat('last_token_form.PatientIdentityNumber') = PatientTC));
+    T2 := C.ViewerToken(DoctorTC, PatientTC);
+    Check('ViewerToken: cached per doctor and patient',
+      SameBytes(T.Value, T2.Value) and (StatInt('token_requests') = 1));
+    T2 := C.ViewerToken;
+    NoteSecret(T2.Value);
+    Check('ViewerToken(): no identity numbers sent',
+      (StatInt('token_requests') = 2) and
+      (Stat('last_token_form.DoctorIdentityNumber') = '') and not SameBytes(T.Value, T2.Value));
+    Check('ViewerToken: ExpiresAt in the future', T2.ExpiresAt > LocalTimeToUniversal(Now));
+    S := C.ServiceToken;
+    NoteSecret(S.Value);
+    Check('ServiceToken and ViewerToken() are cached apart',
+      not SameBytes(S.Value, T2.Value) and (StatInt('token_requests') = 3));
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestPostOtacAndUrls;
+var
+  C: TTeleradyolojiClient;
+  T: TTeleradyolojiToken;
+  Otac, Url, Body, Prefix: string;
+begin
+  Reset;
+  C := NewClient;
+  try
+    T := C.ViewerToken(DoctorTC, PatientTC);
+    NoteSecret(T.Value);
+    Otac := C.PostOtac(T.Value, 'ACC-1');
+    NoteSecret(Otac);
+    Check('PostOtac: a 43-character OTAC', Length(Otac) = 43, IntToStr(Length(Otac)));
+    Check('PostOtac: accession and bearer on the wire',
+      (JsonField(Stat('last_otac_request.body'), 'AccessionNumber') = 'ACC-1') and
+      (Stat('last_otac_request.authorization') = 'Bearer'));
+
+    Url := C.BuildViewerUrl(Otac);
+    NoteSecret(Url);
+    Check('BuildViewerUrl', SameBytes(Url, Base + '/viewer/#/viewpatient?otac=' + Otac));
+    Check('BuildViewerUrl: the viewer opens the study once',
+      (OpenViewer(Url, Body) = 200) and (JsonField(Body, 'accession') = 'ACC-1'), Body);
+    Check('BuildViewerUrl: percent-encodes + / =',
+      Contains(C.BuildViewerUrl('ab+/='), '#/viewpatient?otac=ab%2B%2F%3D'));
+
+    Url := C.ViewerUrl('ACC-2', DoctorTC, PatientTC);
+    NoteSecret(Url);
+    NoteSecret(Copy(Url, Pos('otac=', Url) + 5, MaxInt));
+    Prefix := Base + '/viewer/#/viewpatient?otac=';
+    Check('ViewerUrl: on the viewer base', SameBytes(Copy(Url, 1, Length(Prefix)), Prefix));
+    Check('ViewerUrl: opens the study', (OpenViewer(Url, Body) = 200) and
+      (JsonField(Body, 'accession') = 'ACC-2'), Body);
+    Check('ViewerUrl: the OTAC is one-time', OpenViewer(Url, Body) = 410);
+    Check('ViewerUrl: reuses the cached viewer token', StatInt('token_requests') = 1);
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestCall;
+var
+  C: TTeleradyolojiClient;
+  R: string;
+begin
+  Reset;
+  C := NewClient;
+  try
+    R := C.Call('GET', 'echo/x?a=1');
+    Check('Call GET', (JsonField(R, 'method') = 'GET') and (JsonField(R, 'path') = '/echo/x') and
+      (JsonField(R, 'query') = 'a=1') and (JsonField(R, 'token_kind') = 'service'), R);
+    R := C.Call('POST', '/echo', '{"a":1}');
+    Check('Call POST with a JSON body', (JsonField(R, 'body.a') = '1') and
+      Contains(Stat('last_api_request.content_type'), 'application/json'), R);
+    R := C.Call('DELETE', 'echo/y');
+    Check('Call DELETE without a body', (JsonField(R, 'method') = 'DELETE') and
+      Contains(R, '"body":null'), R);
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestTurkish;
+var
+  C: TTeleradyolojiClient;
+  Url, Body, R, Stats: string;
+begin
+  Reset;
+  C := NewClient;
+  try
+    { Checked on the raw bytes: fpjson needs cwstring for non-ASCII text. }
+    Url := C.ViewerUrl(Turkish, DoctorTC);
+    NoteSecret(Url);
+    NoteSecret(Copy(Url, Pos('otac=', Url) + 5, MaxInt));
+    Stats := RawStats;
+    Check('Turkish accession: UTF-8 on the wire',
+      Contains(Stats, '{\"AccessionNumber\":\"' + Turkish + '\"}'), Stats);
+    Check('Turkish accession: the viewer opens that study',
+      (OpenViewer(Url, Body) = 200) and Contains(Body, '"accession":"' + Turkish + '"'), Body);
+
+    R := C.Call('POST', 'echo/tr', '{"ad":"' + Turkish + '"}');
+    Stats := RawStats;
+    Check('Turkish JSON body: in', Contains(Stats, '{\"ad\":\"' + Turkish + '\"}'), Stats);
+    Check('Turkish JSON body: out', Contains(R, '"ad":"' + Turkish + '"'), R);
+
+    try
+      C.PostOtac(C.ViewerToken(DoctorTC).Value, 'NOT-FOUND');
+      NoRaise('Turkish server message');
+    except
+      on E: Exception do
+        with ExpectError('PostOtac NOT-FOUND', E, TRL_E_HTTP, 200) do
+          Check('Turkish server message in ServerErrorDescription and Message',
+            SameBytes(ServerErrorDescription, 'Tetkik bulunamadı') and
+            Contains(Message, 'Tetkik bulunamadı'), Message);
+    end;
+  finally
+    C.Free;
+  end;
+end;
+
+{ A second sandbox whose credentials carry Turkish letters, quotes and a
+  backslash: CreateWith must escape them as JSON and send them as UTF-8. }
+procedure TestTurkishCredentials;
+const
+  OddPassword = 'Şifre "İçeri" \ ğüö/ç';
+  OddApp = 'HBYS "Çağ" \ 1';
+var
+  P: TProcess;
+  OddBase, Bin: string;
+  Ch: AnsiChar;
+  Tries: Integer;
+  C: TTeleradyolojiClient;
+  T: TTeleradyolojiToken;
+begin
+  NoteSecret(OddPassword);
+  Bin := GetEnvironmentVariable('TRL_SANDBOX_BIN');
+  if Bin = '' then
+    Bin := ExtractFilePath(ParamStr(0)) + '../teleradyoloji-sandbox';
+  P := TProcess.Create(nil);
+  try
+    P.Executable := Bin;
+    P.Parameters.Add('--port');
+    P.Parameters.Add('0');
+    P.Parameters.Add('--password');
+    P.Parameters.Add(OddPassword);
+    P.Parameters.Add('--application-code');
+    P.Parameters.Add(OddApp);
+    P.Options := [poUsePipes];
+    P.Execute;
+    OddBase := '';
+    Tries := 0;
+    while Tries < 500 do
+    begin
+      if P.Output.NumBytesAvailable > 0 then
+      begin
+        P.Output.Read(Ch, 1);
+        if Ch = #10 then
+          Break;
+        OddBase := OddBase + Ch;
+      end
+      else
+      begin
+        Inc(Tries);
+        Sleep(10);
+      end;
+    end;
+    OddBase := Trim(OddBase);
+    Check('second sandbox started', Copy(OddBase, 1, 7) = 'http://', OddBase);
+    if Copy(OddBase, 1, 7) <> 'http://' then
+      Exit;
+    C := TTeleradyolojiClient.CreateWith('1234567', OddPassword, OddApp,
+      OddBase, OddBase + '/integrationapi', OddBase + '/viewer/');
+    try
+      try
+        T := C.ServiceToken;
+        NoteSecret(T.Value);
+        Check('CreateWith: Turkish, quotes and backslash in credentials', T.Value <> '');
+      except
+        on E: Exception do
+          Check('CreateWith: Turkish, quotes and backslash in credentials', False, E.Message);
+      end;
+    finally
+      C.Free;
+    end;
+  finally
+    if P.Running then
+      P.Terminate(0);
+    P.WaitOnExit;
+    P.Free;
+  end;
+end;
+
+procedure TestConfigErrors;
+var
+  C: TTeleradyolojiClient;
+begin
+  C := nil;
+  try
+    C := TTeleradyolojiClient.Create('{"institution_code":"1234567","password":"' +
+      Password + '"');
+    NoRaise('Create: malformed JSON');
+  except
+    on E: Exception do ExpectError('Create: malformed JSON', E, TRL_E_CONFIG, 0);
+  end;
+  C.Free;
+  try
+    C := TTeleradyolojiClient.Create('{"institution_code":"1","password":"' + Password +
+      '","application_code":"x","institution_kode":"1"}');
+    NoRaise('Create: unknown key');
+  except
+    on E: Exception do
+      with ExpectError('Create: unknown key', E, TRL_E_CONFIG) do
+        Check('Create: unknown key is named', Contains(Message, 'institution_kode'), Message);
+  end;
+  try
+    C := TTeleradyolojiClient.CreateWith('', Password, 'SANDBOX-HIS');
+    NoRaise('CreateWith: no institution code');
+  except
+    on E: Exception do ExpectError('CreateWith: no institution code', E, TRL_E_CONFIG);
+  end;
+  try
+    C := TTeleradyolojiClient.CreateWith('1234567', Password, 'SANDBOX-HIS',
+      'http://ogn.example.com');
+    NoRaise('CreateWith: http:// to a non-loopback host');
+  except
+    on E: Exception do ExpectError('CreateWith: http:// to a non-loopback host', E, TRL_E_CONFIG);
+  end;
+end;
+
+procedure TestAuthError;
+var
+  C: TTeleradyolojiClient;
+begin
+  NoteSecret(WrongPassword);
+  Reset;
+  C := TTeleradyolojiClient.CreateWith('1234567', WrongPassword, 'SANDBOX-HIS',
+    Base, Base + '/integrationapi', Base + '/viewer/');
+  try
+    try
+      C.ServiceToken;
+      NoRaise('AUTH: wrong password');
+    except
+      on E: Exception do
+        with ExpectError('AUTH: wrong password', E, TRL_E_AUTH, 400) do
+          Check('AUTH: ServerError invalid_grant', ServerError = 'invalid_grant', ServerError);
+    end;
+    try
+      C.ViewerUrl('ACC-1', DoctorTC, PatientTC);
+      NoRaise('AUTH: ViewerUrl');
+    except
+      on E: Exception do ExpectError('AUTH: ViewerUrl', E, TRL_E_AUTH, 400);
+    end;
+    Check('AUTH: the wrong password went out as such',
+      Stat('last_token_form.Password') = '<wrong>');
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestHttpErrors;
+var
+  C: TTeleradyolojiClient;
+  T: TTeleradyolojiToken;
+begin
+  Reset;
+  C := NewClient;
+  try
+    try
+      C.Call('GET', 'status/404');
+      NoRaise('HTTP: Call GET status/404');
+    except
+      on E: Exception do
+        with ExpectError('HTTP: Call GET status/404', E, TRL_E_HTTP, 404) do
+          Check('HTTP: Response holds the server body', Contains(Response, 'status 404'), Response);
+    end;
+    Reset;
+    try
+      C.Call('POST', 'status/503', '{}');
+      NoRaise('HTTP: Call POST status/503');
+    except
+      on E: Exception do ExpectError('HTTP: Call POST status/503', E, TRL_E_HTTP, 503);
+    end;
+    Check('HTTP: a POST is not resent', StatInt('api_requests') = 1, Stat('api_requests'));
+
+    T := C.ViewerToken;
+    NoteSecret(T.Value);
+    Control('/_sandbox/revoke');
+    try
+      C.PostOtac(T.Value, 'ACC-1');
+      NoRaise('HTTP: PostOtac with a revoked token');
+    except
+      on E: Exception do ExpectError('HTTP: PostOtac with a revoked token', E, TRL_E_HTTP, 401);
+    end;
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestNetworkTimeoutProtocol;
+var
+  C: TTeleradyolojiClient;
+  Dead: string;
+  Started: TDateTime;
+begin
+  Dead := 'http://127.0.0.1:' + IntToStr(ClosedPort);
+  C := TTeleradyolojiClient.Create('{"institution_code":"1234567","password":"' + Password +
+    '","application_code":"SANDBOX-HIS","ogn_url":"' + Dead + '","api_url":"' + Dead +
+    '/integrationapi","viewer_url":"' + Dead + '/viewer/","retries":0,"timeout_ms":3000}');
+  try
+    try
+      C.ServiceToken;
+      NoRaise('NETWORK: closed port');
+    except
+      on E: Exception do ExpectError('NETWORK: closed port', E, TRL_E_NETWORK, 0);
+    end;
+  finally
+    C.Free;
+  end;
+
+  Reset;
+  Control('/_sandbox/faults', '{"target":"token","kind":"latency","delay_ms":3000,"count":1}');
+  C := NewClient(',"timeout_ms":300');
+  try
+    Started := Now;
+    try
+      C.ServiceToken;
+      NoRaise('TIMEOUT: slow token endpoint');
+    except
+      on E: Exception do ExpectError('TIMEOUT: slow token endpoint', E, TRL_E_TIMEOUT);
+    end;
+    Check('TIMEOUT: within timeout_ms', MilliSecondsBetween(Now, Started) < 2500);
+  finally
+    C.Free;
+  end;
+
+  Reset;
+  C := NewClient;
+  try
+    Control('/_sandbox/faults', '{"target":"otac","kind":"malformed","count":0}');
+    try
+      C.ViewerUrl('ACC-1');
+      NoRaise('PROTOCOL: malformed PostOtac answer');
+    except
+      on E: Exception do ExpectError('PROTOCOL: malformed PostOtac answer', E, TRL_E_PROTOCOL);
+    end;
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestInvalidArguments;
+var
+  C: TTeleradyolojiClient;
+  T: TTeleradyolojiToken;
+begin
+  Reset;
+  C := NewClient;
+  try
+    T := C.ViewerToken;
+    NoteSecret(T.Value);
+    try
+      C.PostOtac(T.Value, '');
+      NoRaise('INVALID_ARGUMENT: empty accession');
+    except
+      on E: Exception do ExpectError('INVALID_ARGUMENT: empty accession', E, TRL_E_INVALID_ARGUMENT);
+    end;
+    try
+      C.BuildViewerUrl('not an otac');
+      NoRaise('INVALID_ARGUMENT: OTAC with spaces');
+    except
+      on E: Exception do ExpectError('INVALID_ARGUMENT: OTAC with spaces', E, TRL_E_INVALID_ARGUMENT);
+    end;
+    try
+      C.Call('GET', 'http://127.0.0.1:1/steal');
+      NoRaise('INVALID_ARGUMENT: absolute URL in Call');
+    except
+      on E: Exception do ExpectError('INVALID_ARGUMENT: absolute URL in Call', E, TRL_E_INVALID_ARGUMENT);
+    end;
+    try
+      C.Call('GET', 'echo/../../x');
+      NoRaise('INVALID_ARGUMENT: .. in Call');
+    except
+      on E: Exception do ExpectError('INVALID_ARGUMENT: .. in Call', E, TRL_E_INVALID_ARGUMENT);
+    end;
+    Check('INVALID_ARGUMENT: nothing was sent', StatInt('api_requests') = 0);
+  finally
+    C.Free;
+  end;
+end;
+
+{ The raw imports, FPU-masked as their comment asks. }
+function RawClose(H: TTrlClient): Integer;
+var
+  F: TTrlFpuState;
+begin
+  TrlMaskFpu(F);
+  Result := trl_client_close(H);
+  TrlRestoreFpu(F);
+end;
+
+procedure TestBadHandle;
+var
+  C: TTeleradyolojiClient;
+  H: TTrlClient;
+begin
+  C := NewClient;
+  H := C.Handle;
+  Check('Handle is set', H <> 0);
+  Check('raw trl_client_close', RawClose(H) = TRL_OK);
+  try
+    C.ServiceToken;
+    NoRaise('BAD_HANDLE: ServiceToken on a closed handle');
+  except
+    on E: Exception do ExpectError('BAD_HANDLE: ServiceToken on a closed handle', E, TRL_E_BAD_HANDLE);
+  end;
+  try
+    C.BuildViewerUrl('abc');
+    NoRaise('BAD_HANDLE: BuildViewerUrl on a closed handle');
+  except
+    on E: Exception do ExpectError('BAD_HANDLE: BuildViewerUrl on a closed handle', E, TRL_E_BAD_HANDLE);
+  end;
+  try
+    C.Free;
+    Check('Free after the handle was closed: no exception', True);
+  except
+    on E: Exception do Check('Free after the handle was closed: no exception', False, E.Message);
+  end;
+
+  C := NewClient;
+  H := C.Handle;
+  C.Free;
+  Check('Free closes the handle', RawClose(H) = TRL_E_BAD_HANDLE);
+  Check('trl_client_close(0) is a no-op', RawClose(0) = TRL_OK);
+end;
+
+{ Delphi before RAD Studio 12 runs with invalid, zero-divide and overflow
+  exceptions unmasked. Every call must still work and leave the caller's
+  control words exactly as they were. }
+procedure TestUnmaskedFpu;
+var
+  OldX87, CallerX87: Word;
+  OldMXCSR: Cardinal;
+  F: TTrlFpuState;
+  InX87: Word;
+  InMXCSR: Cardinal;
+  C: TTeleradyolojiClient;
+  Url: string;
+  Kept, Worked: Boolean;
+
+  procedure Same;
+  begin
+    Kept := Kept and (GetX87 = CallerX87) and ((GetMXCSR and $FFC0) = DelphiMXCSR);
+  end;
+
+begin
+  OldX87 := GetX87;
+  OldMXCSR := GetMXCSR;
+  Reset;
+  SetX87(DelphiX87);
+  SetMXCSR(DelphiMXCSR);
+  CallerX87 := GetX87;   { $1372: reserved bit 6 reads as 1 }
+  Kept := (CallerX87 and $FFBF) = DelphiX87;
+  Worked := False;
+  try
+    TrlMaskFpu(F);
+    InX87 := GetX87;
+    InMXCSR := GetMXCSR;
+    TrlRestoreFpu(F);
+    Same;
+    Check('TrlMaskFpu masks all six exceptions (x87 and SSE)',
+      ((InX87 and $3F) = $3F) and ((InMXCSR and $1F80) = $1F80) and
+      ((InX87 and not $3F) = (CallerX87 and not $3F)),
+      IntToHex(InX87, 4) + ' ' + IntToHex(InMXCSR, 8));
+    Check('TrlMaskFpu saved the caller''s words',
+      (F.X87 = CallerX87) and ((F.MXCSR and $FFC0) = DelphiMXCSR));
+
+    TeleradyolojiVersion;
+    Same;
+    C := NewClient;
+    try
+      Same;
+      NoteSecret(C.ServiceToken.Value);
+      Same;
+      Url := C.ViewerUrl('ACC-FPU', DoctorTC, PatientTC);
+      NoteSecret(Url);
+      Same;
+      C.Call('GET', 'echo');
+      Same;
+      try
+        C.Call('GET', 'status/500');
+      except
+        on E: ETeleradyolojiError do Same;
+      end;
+      Same;
+      Worked := Pos('otac=', Url) > 0;
+    finally
+      C.Free;
+    end;
+    Same;
+  finally
+    SetX87(OldX87);
+    SetMXCSR(OldMXCSR);
+  end;
+  Check('unmasked FPU (x87 $1332, MXCSR $1900): calls succeed', Worked);
+  Check('unmasked FPU: the caller''s control words are kept after every call', Kept);
+end;
+
+type
+  { Calls one shared client with its own unmasked FPU state. }
+  TCaller = class(TThread)
+  public
+    Client: TTeleradyolojiClient;
+    Index, Done: Integer;
+    Kept: Boolean;
+    Error: string;
+    procedure Execute; override;
+  end;
+
+procedure TCaller.Execute;
+var
+  I: Integer;
+  Mine: Word;
+begin
+  Kept := True;
+  SetX87(DelphiX87);
+  SetMXCSR(DelphiMXCSR);
+  Mine := GetX87;
+  try
+    for I := 1 to 20 do
+    begin
+      if Pos('otac=', Client.ViewerUrl('ACC-T' + IntToStr(Index), IntToStr(Index))) > 0 then
+        Inc(Done);
+      Kept := Kept and (GetX87 = Mine) and ((GetMXCSR and $FFC0) = DelphiMXCSR);
+    end;
+  except
+    on E: Exception do
+      Error := E.ClassName + ': ' + E.Message;
+  end;
+end;
+
+{ One client, several threads at once, each with Delphi's unmasked words. }
+procedure TestThreads;
+const
+  Count = 4;
+var
+  C: TTeleradyolojiClient;
+  T: array[1..Count] of TCaller;
+  I, Done: Integer;
+  Kept: Boolean;
+  Errors: string;
+begin
+  Reset;
+  C := NewClient;
+  try
+    for I := 1 to Count do
+    begin
+      T[I] := TCaller.Create(True);
+      T[I].Client := C;
+      T[I].Index := I;
+      T[I].Start;
+    end;
+    Done := 0;
+    Kept := True;
+    Errors := '';
+    for I := 1 to Count do
+    begin
+      T[I].WaitFor;
+      Inc(Done, T[I].Done);
+      Kept := Kept and T[I].Kept;
+      Errors := Errors + T[I].Error;
+      T[I].Free;
+    end;
+    Check('threads: 4 x 20 ViewerUrl on one client', Done = Count * 20,
+      IntToStr(Done) + ' ' + Errors);
+    Check('threads: each thread''s control words kept', Kept);
+    Check('threads: one viewer token per doctor', StatInt('token_requests') = Count,
+      Stat('token_requests'));
+  finally
+    C.Free;
+  end;
+end;
+
+procedure Run(const Name: string; Test: TProcedure);
+begin
+  try
+    Test;
+  except
+    on E: Exception do
+      Check(Name, False, 'unexpected ' + E.ClassName + ': ' + E.Message);
+  end;
+end;
+
+begin
+  Base := GetEnvironmentVariable('TRL_SANDBOX_URL');
+  Verbose := ParamStr(1) = '-v';
+  NoteSecret(Password);
+  WriteLn('Teleradyoloji.pas tests: Free Pascal ', {$I %FPCVERSION%}, ' ', {$I %FPCTARGETCPU%},
+    {$IFDEF UNICODE}', UnicodeString'{$ELSE}', AnsiString'{$ENDIF},
+    {$IFDEF TRL_TEST_CWSTRING}', cwstring'{$ELSE}', no cwstring'{$ENDIF},
+    ', library ', TeleradyolojiVersion);
+  if Base = '' then
+  begin
+    WriteLn('TRL_SANDBOX_URL is not set: run me through scripts/with-sandbox.sh');
+    WriteLn('0 passed, 1 failed');
+    Halt(1);
+  end;
+  Run('library', TestLibrary);
+  Run('service token', TestServiceToken);
+  Run('viewer token', TestViewerToken);
+  Run('PostOtac and URLs', TestPostOtacAndUrls);
+  Run('Call', TestCall);
+  Run('Turkish', TestTurkish);
+  Run('Turkish credentials', TestTurkishCredentials);
+  Run('CONFIG', TestConfigErrors);
+  Run('AUTH', TestAuthError);
+  Run('HTTP', TestHttpErrors);
+  Run('NETWORK, TIMEOUT, PROTOCOL', TestNetworkTimeoutProtocol);
+  Run('INVALID_ARGUMENT', TestInvalidArguments);
+  Run('BAD_HANDLE', TestBadHandle);
+  Run('unmasked FPU', TestUnmaskedFpu);
+  Run('threads', TestThreads);
+  WriteLn(Passed, ' passed, ', Failed, ' failed');
+  if Failed > 0 then
+    Halt(1);
+end.
