@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,5 +149,34 @@ func TestTenThousandViewerURLsOneToken(t *testing.T) {
 	}
 	if st := s.Stats(); st.TokenRequests != 1 || st.OTACRequests != 10000 {
 		t.Fatalf("token requests %d, otac requests %d", st.TokenRequests, st.OTACRequests)
+	}
+}
+
+// TestSingleFlightRace: a thread that misses the cache just before a flight
+// lands, and joins just after, takes the landed token instead of fetching.
+func TestSingleFlightRace(t *testing.T) {
+	s := startSandbox(t, sandbox.Options{})
+	cl := newClient(t, s, "")
+	missed, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	testHookAfterMiss = func() {
+		if first.CompareAndSwap(false, true) {
+			close(missed)
+			<-release
+		}
+	}
+	defer func() { testHookAfterMiss = nil }()
+	late := make(chan error)
+	go func() { _, err := cl.ServiceToken(); late <- err }()
+	<-missed
+	if _, err := cl.ServiceToken(); err != nil { // a whole flight while the first waits
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-late; err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Stats().TokenRequests; n != 1 {
+		t.Fatalf("%d token requests for one key", n)
 	}
 }

@@ -2,6 +2,10 @@ package core
 
 import "time"
 
+// testHookAfterMiss, when set by a test, runs between a cache miss and
+// joining a flight.
+var testHookAfterMiss func()
+
 // token returns the cached token for k or fetches one, once per key at a
 // time; every waiter honours its own deadline.
 func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
@@ -9,8 +13,16 @@ func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 		if tok, ok := c.cache.get(k, time.Now()); ok {
 			return tok, nil
 		}
+		if testHookAfterMiss != nil {
+			testHookAfterMiss()
+		}
 		f, leader := c.cache.join(k)
 		if leader {
+			// A flight that landed between our miss and join has cached its token.
+			if tok, ok := c.cache.get(k, time.Now()); ok {
+				c.cache.land(k, f, tok, nil)
+				return tok, nil
+			}
 			tok, lifetime, err := c.fetchToken(k, deadline)
 			if err == nil && lifetime > 0 {
 				c.cache.put(k, tok, lifetime, c.cfg.TokenRefreshMargin)
