@@ -1,0 +1,108 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace Teleradyoloji
+{
+    // Client settings, one property per config key of the library (the Ministry guide's field
+    // names in brackets). Only the three credentials are required; a property left null keeps
+    // the library's default. The library validates everything when the client is created.
+    public sealed class TeleradyolojiOptions
+    {
+        // The institution's ÇKYS code [UserName]. Required.
+        public string InstitutionCode { get; set; }
+
+        // The institution's e-Nabız password [Password]. Required.
+        public string Password { get; set; }
+
+        // The HIS vendor's application code [ApplicationCode]. Required.
+        public string ApplicationCode { get; set; }
+
+        // [client_id], default "ogn.sbys.api".
+        public string ClientId { get; set; }
+
+        // [grant_type], default "client_sbys".
+        public string GrantType { get; set; }
+
+        // OGN base URL, default "https://ogn.saglik.gov.tr".
+        public string OgnUrl { get; set; }
+
+        // Helper-services base URL, default "https://app.teletip.saglik.gov.tr/integrationapi".
+        public string ApiUrl { get; set; }
+
+        // Viewer base URL, default "https://teleradyoloji.saglik.gov.tr/viewer/".
+        public string ViewerUrl { get; set; }
+
+        // Bounds a whole call, token fetch and retries included (timeout_ms, default 30 s).
+        public TimeSpan? Timeout { get; set; }
+
+        // Extra attempts for network errors, 5xx and 429 (default 2).
+        public int? Retries { get; set; }
+
+        // "http://user:pass@host:port", "socks5://host:port" or "env" (HTTPS_PROXY/NO_PROXY).
+        public string Proxy { get; set; }
+
+        // A PEM file trusted in addition to the system roots.
+        public string CaFile { get; set; }
+
+        // Refresh a cached token when less than this remains (whole seconds, default 60 s).
+        public TimeSpan? TokenRefreshMargin { get; set; }
+
+        // Lifetime assumed when OGN sends no expires_in (whole seconds, default 300 s).
+        public TimeSpan? DefaultTokenLifetime { get; set; }
+
+        // How many (doctor, patient) viewer tokens are cached (default 1024).
+        public int? ViewerTokenCacheSize { get; set; }
+
+        // The largest response body accepted (default 4 MiB).
+        public long? MaxResponseBytes { get; set; }
+
+        // The User-Agent header (default "teleradyoloji/<version>").
+        public string UserAgent { get; set; }
+
+        // The library's config JSON. It holds the password: never log it.
+        internal string ToConfigJson()
+        {
+            var sb = new StringBuilder("{");
+            Add(sb, "institution_code", InstitutionCode);
+            Add(sb, "password", Password);
+            Add(sb, "application_code", ApplicationCode);
+            Add(sb, "client_id", ClientId);
+            Add(sb, "grant_type", GrantType);
+            Add(sb, "ogn_url", OgnUrl);
+            Add(sb, "api_url", ApiUrl);
+            Add(sb, "viewer_url", ViewerUrl);
+            if (Timeout.HasValue) AddNumber(sb, "timeout_ms", (long)Timeout.Value.TotalMilliseconds);
+            if (Retries.HasValue) AddNumber(sb, "retries", Retries.Value);
+            Add(sb, "proxy", Proxy);
+            Add(sb, "ca_file", CaFile);
+            if (TokenRefreshMargin.HasValue)
+                AddNumber(sb, "token_refresh_margin_s", (long)TokenRefreshMargin.Value.TotalSeconds);
+            if (DefaultTokenLifetime.HasValue)
+                AddNumber(sb, "default_token_lifetime_s", (long)DefaultTokenLifetime.Value.TotalSeconds);
+            if (ViewerTokenCacheSize.HasValue) AddNumber(sb, "viewer_token_cache_size", ViewerTokenCacheSize.Value);
+            if (MaxResponseBytes.HasValue) AddNumber(sb, "max_response_bytes", MaxResponseBytes.Value);
+            Add(sb, "user_agent", UserAgent);
+            return sb.Append('}').ToString();
+        }
+
+        private static void Add(StringBuilder sb, string key, string value)
+        {
+            if (value == null) return;
+            Key(sb, key);
+            MiniJson.WriteString(sb, value);
+        }
+
+        private static void AddNumber(StringBuilder sb, string key, long value)
+        {
+            Key(sb, key);
+            sb.Append(value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        private static void Key(StringBuilder sb, string key)
+        {
+            if (sb.Length > 1) sb.Append(',');
+            sb.Append('"').Append(key).Append("\":");
+        }
+    }
+}

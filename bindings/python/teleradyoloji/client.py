@@ -1,0 +1,181 @@
+"""The client: tokens, OTACs, viewer URLs and helper-service calls."""
+from __future__ import annotations
+
+import json
+import threading
+from ctypes import c_int32, c_int64, c_void_p
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import Any, Optional, Type, Union
+
+from ._native import client_t, lib, take
+from .errors import InvalidArgumentError, ProtocolError, Status
+
+__all__ = ["Client", "Token"]
+
+
+def _text(value: Optional[str], what: str) -> Optional[bytes]:
+    """UTF-8 for the C side; None stays NULL."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("%s must be a str, not %s" % (what, type(value).__name__))
+    data = value.encode("utf-8")
+    if b"\0" in data:  # C would silently cut the text there
+        raise InvalidArgumentError("%s contains a NUL character" % what,
+                                   code=Status.INVALID_ARGUMENT)
+    return data
+
+
+class Token:
+    """An OGN access token and when it expires (timezone-aware, UTC).
+
+    Its ``repr`` never shows the value.
+    """
+
+    __slots__ = ("value", "expires_at")
+
+    def __init__(self, value: str, expires_at: datetime) -> None:
+        self.value = value
+        self.expires_at = expires_at
+
+    def __repr__(self) -> str:
+        return "Token(value=<hidden>, expires_at=%r)" % (self.expires_at,)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Token):
+            return NotImplemented
+        return (self.value, self.expires_at) == (other.value, other.expires_at)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.expires_at))
+
+
+def _token(value: c_void_p, expires_at_unix: c_int64) -> Token:
+    return Token(take(value) or "", datetime.fromtimestamp(expires_at_unix.value, tz=timezone.utc))
+
+
+class Client:
+    """A connection to OGN, the integration API and the viewer.
+
+    Keyword arguments are the library's config keys: ``institution_code``,
+    ``password``, ``application_code`` (required), ``ogn_url``, ``api_url``,
+    ``viewer_url``, ``timeout_ms``, ``retries``, ``proxy``, ``ca_file``, … (see
+    ``teleradyoloji.h``).  An unknown key raises :class:`ConfigError`.
+
+    One client may be shared by many threads; tokens are cached per client.
+    Use it as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, **config: Any) -> None:
+        self._handle = 0
+        self._closed = True
+        self._lock = threading.Lock()
+        try:
+            config_json = json.dumps(config)
+        except (TypeError, ValueError) as exc:
+            raise TypeError("Client settings must be JSON values: %s" % exc) from None
+        out = client_t()
+        lib.trl_client_new(config_json.encode("utf-8"), out, c_void_p())
+        self._handle = out.value
+        self._closed = False
+        self._institution_code = config.get("institution_code")
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return "<teleradyoloji.Client institution_code=%r %s>" % (self._institution_code, state)
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        """Frees the client; calls made afterwards raise :class:`BadHandleError`.
+
+        Closing twice is harmless.  Calls already running finish normally.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        lib.trl_client_close(self._handle)
+
+    def service_token(self) -> Token:
+        """The token for helper-service calls (cached until shortly before it expires)."""
+        token, expires, err = c_void_p(), c_int64(), c_void_p()
+        lib.trl_service_token(self._handle, token, expires, err)
+        return _token(token, expires)
+
+    def viewer_token(self, doctor_tc: Optional[str] = None,
+                     patient_tc: Optional[str] = None) -> Token:
+        """The token for opening the viewer, cached per (doctor, patient).
+
+        ``doctor_tc`` and ``patient_tc`` are T.C. identity numbers; None or
+        "" means the field is not sent.
+        """
+        token, expires, err = c_void_p(), c_int64(), c_void_p()
+        lib.trl_viewer_token(self._handle, _text(doctor_tc, "doctor_tc"),
+                             _text(patient_tc, "patient_tc"), token, expires, err)
+        return _token(token, expires)
+
+    def post_otac(self, token: Union[Token, str], accession: str) -> str:
+        """Asks for a one-time code (OTAC) for a study, with the caller's token.
+
+        A 401 raises :class:`HTTPError` (``http_status`` 401) and drops that
+        token from the cache.  An OTAC is single-use: never cache it.
+        """
+        value = token.value if isinstance(token, Token) else token
+        otac, err = c_void_p(), c_void_p()
+        lib.trl_post_otac(self._handle, _text(value, "token"), _text(accession, "accession"),
+                          otac, err)
+        return take(otac) or ""
+
+    def build_viewer_url(self, otac: str) -> str:
+        """The viewer URL for an OTAC (no I/O)."""
+        url, err = c_void_p(), c_void_p()
+        lib.trl_build_viewer_url(self._handle, _text(otac, "otac"), url, err)
+        return take(url) or ""
+
+    def viewer_url(self, accession: str, doctor_tc: Optional[str] = None,
+                   patient_tc: Optional[str] = None) -> str:
+        """Viewer token -> OTAC -> the URL to open, once, for a study.
+
+        The call most HIS code needs.  The URL holds a one-time code: open
+        it once (a new tab or an iframe) and do not log it.
+        """
+        url, err = c_void_p(), c_void_p()
+        lib.trl_viewer_url(self._handle, _text(accession, "accession"),
+                           _text(doctor_tc, "doctor_tc"), _text(patient_tc, "patient_tc"),
+                           url, err)
+        return take(url) or ""
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """Calls a helper-service method with the service token.
+
+        ``path`` is relative to ``api_url``; ``body`` is any JSON value (None
+        sends no body).  Returns the parsed JSON answer (None for an empty
+        one).  A non-2xx answer raises :class:`HTTPError` with ``http_status``
+        and the server's body in ``response``.
+        """
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        status, response, err = c_int32(), c_void_p(), c_void_p()
+        lib.trl_call(self._handle, _text(method, "method"), _text(path, "path"), data,
+                     status, response, err)
+        text = take(response)
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ProtocolError("the answer is not JSON", code=Status.PROTOCOL,
+                                http_status=status.value, response=text) from None
+

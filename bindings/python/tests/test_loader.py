@@ -1,0 +1,118 @@
+"""The loader: where the library comes from, and what it refuses."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+import support
+
+import teleradyoloji
+from teleradyoloji import _native
+
+REAL_LIBRARY = os.path.join(support.REPO, "build", _native.LIBRARY_NAME)
+
+
+def run_python(code, **env_changes):
+    """Runs code in a fresh interpreter importing the package from the checkout."""
+    env = dict(os.environ, PYTHONPATH=support.BINDING)
+    env.pop("TELERADYOLOJI_LIBRARY", None)
+    for key, value in env_changes.items():
+        env[key] = value
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def build_fake_library(directory, source):
+    """Compiles a small C library standing in for a mismatched libteleradyoloji."""
+    src = os.path.join(directory, "fake.c")
+    with open(src, "w") as f:
+        f.write(source)
+    out = os.path.join(directory, _native.LIBRARY_NAME)
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        raise AssertionError("no C compiler: install gcc (make test-python does)")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", out, src], check=True)
+    return out
+
+
+class LoaderTest(unittest.TestCase):
+    def test_checkout_build_by_default(self):
+        if "TELERADYOLOJI_LIBRARY" not in os.environ:
+            self.assertEqual(_native.library_path, REAL_LIBRARY)
+        self.assertEqual(_native.abi_version, 1)
+
+    def test_library_from_environment(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = os.path.join(tmp, "kopya-" + _native.LIBRARY_NAME)
+            shutil.copy(REAL_LIBRARY, copy)
+            proc = run_python("import teleradyoloji, teleradyoloji._native as n;"
+                              "print(n.library_path); print(teleradyoloji.version())",
+                              TELERADYOLOJI_LIBRARY=copy)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split("\n")[:2], [copy, teleradyoloji.version()])
+
+    def test_import_error_lists_what_was_tried(self):
+        missing = os.path.join(tempfile.gettempdir(), "yok", _native.LIBRARY_NAME)
+        proc = run_python("import teleradyoloji", TELERADYOLOJI_LIBRARY=missing)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("ImportError", proc.stderr)
+        self.assertIn(missing + " (TELERADYOLOJI_LIBRARY): not found", proc.stderr)
+
+    def test_import_error_lists_default_candidates(self):
+        code = textwrap.dedent("""
+            import os
+            from teleradyoloji import _native
+            os.environ.pop("TELERADYOLOJI_LIBRARY", None)
+            _native.candidates = lambda: [("next to the package", "/nonexistent/a.so"),
+                                          ("the checkout's build/", "/nonexistent/b.so")]
+            try:
+                _native._open()
+            except ImportError as e:
+                print(e)
+            """)
+        proc = run_python(code)
+        self.assertIn("/nonexistent/a.so (next to the package): not found", proc.stdout)
+        self.assertIn("/nonexistent/b.so (the checkout's build/): not found", proc.stdout)
+        self.assertIn("TELERADYOLOJI_LIBRARY", proc.stdout)
+
+    def test_default_candidates_in_order(self):
+        here = os.path.dirname(os.path.abspath(_native.__file__))
+        saved = os.environ.pop("TELERADYOLOJI_LIBRARY", None)
+        try:
+            paths = [p for _, p in _native.candidates()]
+        finally:
+            if saved is not None:
+                os.environ["TELERADYOLOJI_LIBRARY"] = saved
+        self.assertEqual(paths, [os.path.join(here, _native.LIBRARY_NAME), REAL_LIBRARY])
+
+    def test_refuses_other_abi_version(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = build_fake_library(tmp, "int trl_abi_version(void) { return 2; }\n")
+            proc = run_python("import teleradyoloji", TELERADYOLOJI_LIBRARY=fake)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("has ABI version 2; this binding supports 1", proc.stderr)
+
+    def test_missing_symbol_means_versions_differ(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = build_fake_library(tmp, "int trl_abi_version(void) { return 1; }\n")
+            proc = run_python("import teleradyoloji", TELERADYOLOJI_LIBRARY=fake)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("has no trl_version", proc.stderr)
+        self.assertIn("different versions", proc.stderr)
+
+    def test_prototype_table_covers_the_header(self):
+        header = open(os.path.join(support.REPO, "include", "teleradyoloji.h")).read()
+        import re
+
+        declared = set(re.findall(r"TRL_CALL (trl_\w+)\(", header))
+        self.assertEqual(declared, {row[0] for row in _native.PROTOTYPES})
+        for name, _, restype, _ in _native.PROTOTYPES:
+            if name not in ("trl_version", "trl_status_name"):
+                self.assertNotEqual(restype, _native.c_char_p, name)
+
+
+if __name__ == "__main__":
+    unittest.main()
