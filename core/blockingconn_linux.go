@@ -118,7 +118,7 @@ func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
 }
 
 // setTimeout sets SO_RCVTIMEO/SO_SNDTIMEO to the time left until deadline
-// (none when zero) unless it is already in force.
+// (none when zero) unless about that is already in force.
 func (c *blockingConn) setTimeout(opt int, deadline time.Time, last *time.Duration) error {
 	var d time.Duration
 	if !deadline.IsZero() {
@@ -127,7 +127,9 @@ func (c *blockingConn) setTimeout(opt int, deadline time.Time, last *time.Durati
 			return os.ErrDeadlineExceeded
 		}
 	}
-	if d == *last {
+	// Deadlines move with each request; a timeout within 1/64 of the one
+	// in force is close enough and saves a system call per read and write.
+	if diff := d - *last; d == *last || d > 0 && *last > 0 && diff < d/64 && -diff < d/64 {
 		return nil
 	}
 	tv := syscall.NsecToTimeval(d.Nanoseconds())
