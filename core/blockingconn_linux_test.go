@@ -10,33 +10,20 @@ import (
 )
 
 func TestBlockingConn(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				buf := make([]byte, 5)
-				io.ReadFull(c, buf)
-				if string(buf) == "hello" {
-					c.Write([]byte("merhaba"))
-				}
-				time.Sleep(300 * time.Millisecond)
-				c.Close()
-			}()
+	addr := serveTCP(t, func(c net.Conn) {
+		buf := make([]byte, 5)
+		io.ReadFull(c, buf)
+		if string(buf) == "hello" {
+			c.Write([]byte("merhaba"))
 		}
-	}()
-	c, err := dialBlocking(ln.Addr().String(), time.Second)
+		time.Sleep(300 * time.Millisecond)
+		c.Close()
+	})
+	c, err := dialBlocking(addr, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.LocalAddr().String() == "" || c.RemoteAddr().String() != ln.Addr().String() {
+	if c.LocalAddr().String() == "" || c.RemoteAddr().String() != addr {
 		t.Fatalf("addresses %v %v", c.LocalAddr(), c.RemoteAddr())
 	}
 	if _, err := c.Write([]byte("hello")); err != nil {
@@ -68,12 +55,12 @@ func TestBlockingConn(t *testing.T) {
 	}
 	// Nothing listens: a dial error.
 	ln2, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln2.Addr().String()
+	closed := ln2.Addr().String()
 	ln2.Close()
-	if _, err := dialBlocking(addr, time.Second); !isDialError(err) {
+	if _, err := dialBlocking(closed, time.Second); !isDialError(err) {
 		t.Fatalf("want a dial error, got %v", err)
 	}
-	if _, err := dialBlocking("[::1]:"+addr[len("127.0.0.1:"):], time.Second); err == nil {
+	if _, err := dialBlocking("[::1]:"+closed[len("127.0.0.1:"):], time.Second); err == nil {
 		t.Fatal("IPv6 dial to a closed port succeeded")
 	}
 }

@@ -56,84 +56,58 @@ func TestPlainHTTPToTLSServer(t *testing.T) {
 
 // connectProxy is an HTTP CONNECT proxy demanding Basic user:pass.
 func connectProxy(t *testing.T, user, pass string) (addr string, tunnels *atomic.Int32) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	tunnels = new(atomic.Int32)
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil || req.Method != http.MethodConnect {
-					return
-				}
-				if req.Header.Get("Proxy-Authorization") != want {
-					io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
-					return
-				}
-				up, err := net.Dial("tcp", req.Host)
-				if err != nil {
-					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-					return
-				}
-				defer up.Close()
-				tunnels.Add(1)
-				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-				pipe(c, up)
-			}()
+	addr = serveTCP(t, func(c net.Conn) {
+		defer c.Close()
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil || req.Method != http.MethodConnect {
+			return
 		}
-	}()
-	return ln.Addr().String(), tunnels
+		if req.Header.Get("Proxy-Authorization") != want {
+			io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		up, err := net.Dial("tcp", req.Host)
+		if err != nil {
+			io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		defer up.Close()
+		tunnels.Add(1)
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		pipe(c, up)
+	})
+	return addr, tunnels
 }
 
 // socks5Proxy is a minimal no-auth SOCKS5 server (CONNECT to IPv4 only).
 func socks5Proxy(t *testing.T) (addr string, tunnels *atomic.Int32) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	tunnels = new(atomic.Int32)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 262)
-				if _, err := io.ReadFull(c, buf[:2]); err != nil {
-					return
-				}
-				io.ReadFull(c, buf[:buf[1]])
-				c.Write([]byte{5, 0})
-				if _, err := io.ReadFull(c, buf[:4]); err != nil || buf[3] != 1 {
-					return
-				}
-				io.ReadFull(c, buf[:6])
-				target := net.JoinHostPort(net.IP(buf[:4]).String(), fmt.Sprint(binary.BigEndian.Uint16(buf[4:6])))
-				up, err := net.Dial("tcp", target)
-				if err != nil {
-					c.Write([]byte{5, 5, 0, 1, 0, 0, 0, 0, 0, 0})
-					return
-				}
-				defer up.Close()
-				tunnels.Add(1)
-				c.Write([]byte{5, 0, 0, 1, 0, 0, 0, 0, 0, 0})
-				pipe(c, up)
-			}()
+	addr = serveTCP(t, func(c net.Conn) {
+		defer c.Close()
+		buf := make([]byte, 262)
+		if _, err := io.ReadFull(c, buf[:2]); err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String(), tunnels
+		io.ReadFull(c, buf[:buf[1]])
+		c.Write([]byte{5, 0})
+		if _, err := io.ReadFull(c, buf[:4]); err != nil || buf[3] != 1 {
+			return
+		}
+		io.ReadFull(c, buf[:6])
+		target := net.JoinHostPort(net.IP(buf[:4]).String(), fmt.Sprint(binary.BigEndian.Uint16(buf[4:6])))
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			c.Write([]byte{5, 5, 0, 1, 0, 0, 0, 0, 0, 0})
+			return
+		}
+		defer up.Close()
+		tunnels.Add(1)
+		c.Write([]byte{5, 0, 0, 1, 0, 0, 0, 0, 0, 0})
+		pipe(c, up)
+	})
+	return addr, tunnels
 }
 
 func pipe(a, b net.Conn) {
@@ -179,4 +153,25 @@ func TestProxies(t *testing.T) {
 	if httpTunnels.Load() != before {
 		t.Fatal("loopback went through the environment's proxy")
 	}
+}
+
+// serveTCP accepts loopback connections, each handled by handle, until the
+// test ends; it returns the address.
+func serveTCP(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go handle(c)
+		}
+	}()
+	return ln.Addr().String()
 }
