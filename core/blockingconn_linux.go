@@ -140,16 +140,23 @@ func (c *blockingConn) setTimeout(opt int, deadline time.Time, last *time.Durati
 	return nil
 }
 
-func (c *blockingConn) Read(p []byte) (int, error) {
+// arm fails on a closed connection, else sets the socket timeout for op
+// from its deadline.
+func (c *blockingConn) arm(op string, opt int, deadline *time.Time, last *time.Duration) error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.closed {
-		c.mu.Unlock()
-		return 0, net.ErrClosed
+		return net.ErrClosed
 	}
-	err := c.setTimeout(syscall.SO_RCVTIMEO, c.readBy, &c.lastRcv)
-	c.mu.Unlock()
-	if err != nil {
-		return 0, c.opError("read", err)
+	if err := c.setTimeout(opt, *deadline, last); err != nil {
+		return c.opError(op, err)
+	}
+	return nil
+}
+
+func (c *blockingConn) Read(p []byte) (int, error) {
+	if err := c.arm("read", syscall.SO_RCVTIMEO, &c.readBy, &c.lastRcv); err != nil {
+		return 0, err
 	}
 	for {
 		n, err := syscall.Read(c.fd, p)
@@ -168,15 +175,8 @@ func (c *blockingConn) Read(p []byte) (int, error) {
 }
 
 func (c *blockingConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return 0, net.ErrClosed
-	}
-	err := c.setTimeout(syscall.SO_SNDTIMEO, c.writeBy, &c.lastSnd)
-	c.mu.Unlock()
-	if err != nil {
-		return 0, c.opError("write", err)
+	if err := c.arm("write", syscall.SO_SNDTIMEO, &c.writeBy, &c.lastSnd); err != nil {
+		return 0, err
 	}
 	written := 0
 	for written < len(p) {
