@@ -18,16 +18,16 @@ import (
 // the caller's own thread, like a C client would. Deadlines become
 // SO_RCVTIMEO/SO_SNDTIMEO.
 type blockingConn struct {
-	fd        int
-	local     net.Addr
-	remote    net.Addr
-	mu        sync.Mutex // guards the deadlines and closed
-	readBy    time.Time
-	writeBy   time.Time
-	lastRcv   time.Duration // the SO_RCVTIMEO in force, to skip redundant setsockopt
-	lastSnd   time.Duration
-	closed    bool
-	closeOnce sync.Once
+	fd      int
+	local   net.Addr
+	remote  net.Addr
+	mu      sync.Mutex // guards everything below
+	readBy  time.Time
+	writeBy time.Time
+	lastRcv time.Duration // the SO_RCVTIMEO in force, to skip redundant setsockopt
+	lastSnd time.Duration
+	closed  bool
+	inCalls int // read/write system calls in progress
 }
 
 // dialBlocking resolves addr and connects within timeout.
@@ -88,12 +88,7 @@ func connectBlocking(ip net.IP, port int, deadline time.Time) (net.Conn, error) 
 		c.Close()
 		return nil, err
 	}
-	for {
-		err = syscall.Connect(fd, sa)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	err = connectWithin(fd, sa, deadline)
 	if err != nil {
 		c.Close()
 		if err == syscall.EINPROGRESS || err == syscall.EAGAIN {
@@ -105,6 +100,28 @@ func connectBlocking(ip net.IP, port int, deadline time.Time) (net.Conn, error) 
 		c.local = sockaddrToTCP(lsa)
 	}
 	return c, nil
+}
+
+// connectWithin connects the blocking socket fd. A connect interrupted by a
+// signal goes on in the kernel: it is polled (EALREADY) until it is done
+// (EISCONN) or the deadline passes.
+func connectWithin(fd int, sa syscall.Sockaddr, deadline time.Time) error {
+	for {
+		err := syscall.Connect(fd, sa)
+		switch err {
+		case syscall.EISCONN:
+			return nil
+		case syscall.EINTR, syscall.EALREADY:
+			if !time.Now().Before(deadline) {
+				return syscall.EAGAIN
+			}
+			if err == syscall.EALREADY {
+				time.Sleep(time.Millisecond)
+			}
+			continue
+		}
+		return err
+	}
 }
 
 func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
@@ -140,9 +157,10 @@ func (c *blockingConn) setTimeout(opt int, deadline time.Time, last *time.Durati
 	return nil
 }
 
-// arm fails on a closed connection, else sets the socket timeout for op
-// from its deadline.
-func (c *blockingConn) arm(op string, opt int, deadline *time.Time, last *time.Duration) error {
+// begin starts a system call on the socket: it fails on a closed connection
+// or a passed deadline, sets the socket timeout to the time left, and counts
+// the call so that Close leaves the descriptor open until end.
+func (c *blockingConn) begin(op string, opt int, deadline *time.Time, last *time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -151,15 +169,34 @@ func (c *blockingConn) arm(op string, opt int, deadline *time.Time, last *time.D
 	if err := c.setTimeout(opt, *deadline, last); err != nil {
 		return c.opError(op, err)
 	}
+	c.inCalls++
 	return nil
 }
 
-func (c *blockingConn) Read(p []byte) (int, error) {
-	if err := c.arm("read", syscall.SO_RCVTIMEO, &c.readBy, &c.lastRcv); err != nil {
-		return 0, err
+// end finishes a system call begun by begin; the last one after Close
+// closes the descriptor.
+func (c *blockingConn) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inCalls--
+	c.closeFDLocked()
+}
+
+func (c *blockingConn) closeFDLocked() {
+	if c.closed && c.inCalls == 0 && c.fd >= 0 {
+		_ = syscall.Close(c.fd)
+		c.fd = -1
 	}
+}
+
+// Read reads once; after a signal (EINTR) begin recomputes the time left.
+func (c *blockingConn) Read(p []byte) (int, error) {
 	for {
+		if err := c.begin("read", syscall.SO_RCVTIMEO, &c.readBy, &c.lastRcv); err != nil {
+			return 0, err
+		}
 		n, err := syscall.Read(c.fd, p)
+		c.end()
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -174,13 +211,15 @@ func (c *blockingConn) Read(p []byte) (int, error) {
 	}
 }
 
+// Write writes all of p, as net.Conn requires.
 func (c *blockingConn) Write(p []byte) (int, error) {
-	if err := c.arm("write", syscall.SO_SNDTIMEO, &c.writeBy, &c.lastSnd); err != nil {
-		return 0, err
-	}
 	written := 0
 	for written < len(p) {
+		if err := c.begin("write", syscall.SO_SNDTIMEO, &c.writeBy, &c.lastSnd); err != nil {
+			return written, err
+		}
 		n, err := syscall.Write(c.fd, p[written:])
+		c.end()
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -198,16 +237,18 @@ func (c *blockingConn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Source: c.local, Addr: c.remote, Err: err}
 }
 
-// Close shuts the socket down first, so that a read blocked in another
-// thread returns at once.
+// Close shuts the socket down, so that a call blocked in another thread
+// returns at once; the descriptor itself is closed when no call uses it, so
+// its number cannot be reused under a pending read or write.
 func (c *blockingConn) Close() error {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		c.closed = true
-		c.mu.Unlock()
-		_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)
-		_ = syscall.Close(c.fd)
-	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)
+	c.closeFDLocked()
 	return nil
 }
 

@@ -64,3 +64,35 @@ func TestBlockingConn(t *testing.T) {
 		t.Fatal("IPv6 dial to a closed port succeeded")
 	}
 }
+
+// TestBlockingConnCloseUnblocksRead: Close from another goroutine ends a
+// blocked read at once, and the descriptor is closed only after it.
+func TestBlockingConnCloseUnblocksRead(t *testing.T) {
+	addr := serveTCP(t, func(c net.Conn) { time.Sleep(2 * time.Second); c.Close() })
+	c, err := dialBlocking(addr, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := c.Read(make([]byte, 10))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	c.Close()
+	select {
+	case err := <-done:
+		if err == nil || time.Since(start) > 500*time.Millisecond {
+			t.Fatalf("read after close: %v in %v", err, time.Since(start))
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Close did not end the blocked read")
+	}
+	bc := c.(*blockingConn)
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if bc.fd != -1 || bc.inCalls != 0 {
+		t.Fatalf("fd %d, calls in progress %d after close", bc.fd, bc.inCalls)
+	}
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -159,13 +160,13 @@ func TestSingleFlightRace(t *testing.T) {
 	cl := newClient(t, s, "")
 	missed, release := make(chan struct{}), make(chan struct{})
 	var first atomic.Bool
-	testHookAfterMiss = func() {
-		if first.CompareAndSwap(false, true) {
+	testHook = func(point string) {
+		if point == "after-miss" && first.CompareAndSwap(false, true) {
 			close(missed)
 			<-release
 		}
 	}
-	defer func() { testHookAfterMiss = nil }()
+	defer func() { testHook = nil }()
 	late := make(chan error)
 	go func() { _, err := cl.ServiceToken(); late <- err }()
 	<-missed
@@ -179,4 +180,53 @@ func TestSingleFlightRace(t *testing.T) {
 	if n := s.Stats().TokenRequests; n != 1 {
 		t.Fatalf("%d token requests for one key", n)
 	}
+}
+
+// TestPanicInFetchDoesNotBlockTheKey: a panic while fetching (recovered by
+// the export) still lands the flight, so later calls for the key proceed.
+func TestPanicInFetchDoesNotBlockTheKey(t *testing.T) {
+	s := startSandbox(t, sandbox.Options{})
+	cl := newClient(t, s, `"timeout_ms":2000`)
+	testHook = func(point string) {
+		if point == "fetch" {
+			testHook = nil
+			panic("boom")
+		}
+	}
+	defer func() { testHook = nil }()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("no panic")
+			}
+		}()
+		cl.ServiceToken()
+	}()
+	start := time.Now()
+	if _, err := cl.ServiceToken(); err != nil || time.Since(start) > time.Second {
+		t.Fatalf("the key stayed blocked: %v after %v", err, time.Since(start))
+	}
+}
+
+// TestSharedErrorIsNotMutated: waiters of one failed fetch share its error;
+// scrubbing gives each a copy, so reading them concurrently is safe (-race).
+func TestSharedErrorIsNotMutated(t *testing.T) {
+	s := startSandbox(t, sandbox.Options{})
+	cl, err := NewFromJSON([]byte(strings.Replace(s.ConfigJSON(""), sandbox.Password, "Yanlis-Parola-1", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AddFault(sandbox.Fault{Target: "token", Kind: "latency", DelayMS: 100, Count: 1})
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := cl.ServiceToken()
+			if js := string(ErrorJSON(err)); StatusOf(err) != AuthError || strings.Contains(js, "Yanlis-Parola-1") {
+				t.Errorf("%s", js)
+			}
+		}()
+	}
+	wg.Wait()
 }

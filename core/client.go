@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
 	"github.com/valyala/fasthttp"
 )
 
@@ -46,7 +47,9 @@ func New(cfg Config) (*Client, error) {
 			c.secrets = append(c.secrets, p, url.QueryEscape(p))
 		}
 	}
-	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password))
+	// The password as it may come back from a server: form- or JSON-encoded.
+	quoted, _ := jsonx.Marshal(cfg.Password)
+	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password), string(quoted[1:len(quoted)-1]))
 	return c, nil
 }
 
@@ -67,15 +70,18 @@ func (c *Client) Config() Config { return c.cfg }
 
 func (c *Client) deadline() time.Time { return time.Now().Add(c.cfg.Timeout) }
 
-// scrub removes the client's secrets and the call's tokens from an error.
+// scrub returns a copy of err without the client's secrets and the call's
+// tokens. It never changes err itself: one error may be shared by every
+// waiter of a token fetch.
 func (c *Client) scrub(err error, callSecrets ...string) error {
 	e, ok := err.(*Error)
 	if !ok || e == nil {
 		return err
 	}
 	secrets := append(callSecrets, c.secrets...)
-	e.Message = maskSecrets(e.Message, secrets...)
-	e.ServerError = maskSecrets(e.ServerError, secrets...)
-	e.ServerErrorDescription = maskSecrets(e.ServerErrorDescription, secrets...)
-	return e
+	cp := *e
+	cp.Message = maskSecrets(e.Message, secrets...)
+	cp.ServerError = maskSecrets(e.ServerError, secrets...)
+	cp.ServerErrorDescription = maskSecrets(e.ServerErrorDescription, secrets...)
+	return &cp
 }

@@ -19,14 +19,14 @@ func httpStatusError(what string, resp *response) *Error {
 	}
 	if isHTML(resp) {
 		e.Message += " (the server answered with an HTML error page)"
-	} else if msg := serverMessage(resp.body); msg != "" {
+	} else if msg := serverMessage(resp.body, resp.secrets); msg != "" {
 		e.ServerErrorDescription = msg
 	}
 	return e
 }
 
 // serverMessage finds a human message in a JSON error body.
-func serverMessage(body []byte) string {
+func serverMessage(body []byte, secrets []string) string {
 	var obj map[string]jsonx.RawMessage
 	if jsonx.Unmarshal(bytes.TrimSpace(body), &obj) != nil {
 		return ""
@@ -35,7 +35,7 @@ func serverMessage(body []byte) string {
 		if raw, ok := lookupFold(obj, k); ok {
 			var s string
 			if jsonx.Unmarshal(raw, &s) == nil && s != "" {
-				return redact(s, 200)
+				return redact(s, 200, secrets...)
 			}
 		}
 	}
@@ -66,12 +66,12 @@ func isHTML(resp *response) bool {
 // unexpected is TRL_E_PROTOCOL for a body that cannot be understood, with a
 // short excerpt in which anything token-like is masked.
 func unexpected(what string, resp *response) *Error {
-	excerpt := "empty body"
+	shown := "empty body"
 	switch {
 	case isHTML(resp):
-		excerpt = "an HTML page"
+		shown = "an HTML page"
 	case len(bytes.TrimSpace(resp.body)) > 0:
-		excerpt = fmt.Sprintf("%q", redact(string(resp.body), 60))
+		shown = `"` + excerpt(string(resp.body), 60, resp.secrets...) + `"`
 	}
-	return &Error{Status: ProtocolError, Message: fmt.Sprintf("unexpected %s (HTTP %d, %s)", what, resp.status, excerpt)}
+	return &Error{Status: ProtocolError, Message: fmt.Sprintf("unexpected %s (HTTP %d, %s)", what, resp.status, shown)}
 }

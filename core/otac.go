@@ -50,7 +50,7 @@ func parseOTACResponse(resp *response) (string, error) {
 			return "", unexpected("postOTAC response", resp)
 		}
 	case b[0] == '{':
-		v, err := otacFromObject(b, 0)
+		v, err := otacFromObject(b, 0, resp.secrets)
 		if err != nil {
 			if e, ok := err.(*Error); ok && e.Status == HTTPError {
 				e.HTTPStatus = resp.status
@@ -80,14 +80,14 @@ func parseOTACResponse(resp *response) (string, error) {
 
 // otacFromObject reads an object (and one nested level) for the value; an
 // envelope saying IsSuccess:false is TRL_E_HTTP with the server's message.
-func otacFromObject(b []byte, depth int) (string, error) {
+func otacFromObject(b []byte, depth int, secrets []string) (string, error) {
 	var obj map[string]jsonx.RawMessage
 	if err := jsonx.Unmarshal(b, &obj); err != nil {
 		return "", err
 	}
 	if raw, ok := lookupFold(obj, "issuccess"); ok && string(bytes.TrimSpace(raw)) == "false" {
 		return "", &Error{Status: HTTPError, Message: "postOTAC failed: the server answered IsSuccess=false",
-			ServerErrorDescription: serverMessage(b)}
+			ServerErrorDescription: serverMessage(b, secrets)}
 	}
 	for _, k := range otacKeys {
 		raw, ok := lookupFold(obj, k)
@@ -100,7 +100,7 @@ func otacFromObject(b []byte, depth int) (string, error) {
 		case len(raw) > 0 && raw[0] == '"' && jsonx.Unmarshal(raw, &s) == nil && s != "":
 			return s, nil
 		case len(raw) > 0 && raw[0] == '{' && depth == 0:
-			if s, err := otacFromObject(raw, 1); err == nil {
+			if s, err := otacFromObject(raw, 1, secrets); err == nil {
 				return s, nil
 			}
 		}

@@ -8,7 +8,7 @@ import (
 // maskSecrets replaces each given secret (password, token, OTAC) in text.
 func maskSecrets(text string, secrets ...string) string {
 	for _, s := range secrets {
-		if len(s) >= 4 {
+		if s != "" {
 			text = strings.ReplaceAll(text, s, "***")
 		}
 	}
@@ -16,10 +16,22 @@ func maskSecrets(text string, secrets ...string) string {
 }
 
 // redact makes server-supplied text safe for an error message: it masks the
-// given secrets and any run of 16 or more token-like characters holding a
-// digit or mixed case (a server may echo a token or an OTAC we never saw),
-// folds white space, and cuts the result to max bytes on a rune boundary.
+// given secrets first, then any run of 16 or more token-like characters
+// holding a digit or mixed case (a server may echo a token or an OTAC we
+// never saw), folds white space, and only then cuts the result to max bytes
+// on a rune boundary.
 func redact(text string, max int, secrets ...string) string {
+	return redactRuns(text, max, looksLikeSecret, secrets)
+}
+
+// excerpt is redact for a body we could not understand, where a value we
+// failed to parse may be a short OTAC: every run of 8 or more token-like
+// characters is masked.
+func excerpt(text string, max int, secrets ...string) string {
+	return redactRuns(text, max, func(run string) bool { return len(run) >= 8 }, secrets)
+}
+
+func redactRuns(text string, max int, mask func(run string) bool, secrets []string) string {
 	text = maskSecrets(text, secrets...)
 	var b strings.Builder
 	for i := 0; i < len(text); {
@@ -32,7 +44,7 @@ func redact(text string, max int, secrets ...string) string {
 		for j < len(text) && isTokenByte(text[j]) {
 			j++
 		}
-		if looksLikeSecret(text[i:j]) {
+		if mask(text[i:j]) {
 			b.WriteString("***")
 		} else {
 			b.WriteString(text[i:j])

@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -21,12 +22,14 @@ type request struct {
 	repeatable  bool // safe to resend after 5xx, 429 or a lost connection
 }
 
-// response is a copied HTTP answer.
+// response is a copied HTTP answer, with the secrets of its exchange (the
+// password, the token sent) that no error built from it may show.
 type response struct {
 	status      int
 	body        []byte
 	contentType string
 	retryAfter  string
+	secrets     []string
 }
 
 // sendOnce performs one attempt; the body is copied before fasthttp reuses it.
@@ -53,6 +56,7 @@ func (c *Client) sendOnce(r *request, deadline time.Time) (*response, error) {
 		body:        append([]byte(nil), resp.Body()...),
 		contentType: string(resp.Header.ContentType()),
 		retryAfter:  string(resp.Header.Peek("Retry-After")),
+		secrets:     c.secretsOf(r),
 	}, nil
 }
 
@@ -60,13 +64,20 @@ func (c *Client) sendOnce(r *request, deadline time.Time) (*response, error) {
 // network errors, 5xx and 429 are retried when r is repeatable; a request
 // that never reached the server (a failed dial) is retried in any case.
 func (c *Client) send(r *request, deadline time.Time) (*response, error) {
+	staleRetried := false
 	for attempt := 0; ; attempt++ {
 		resp, err := c.sendOnce(r, deadline)
 		last := attempt >= c.cfg.Retries
 		var wait time.Duration
 		switch {
+		case err != nil && r.repeatable && !staleRetried && isStaleConnection(err):
+			// A keep-alive connection the server closed while idle: once,
+			// at once, and not counted against retries.
+			staleRetried = true
+			attempt--
+			continue
 		case err != nil:
-			terr := transportError(r.what, err, deadline)
+			terr := transportError(r.what, err, deadline, c.secretsOf(r))
 			if last || terr.Status != NetworkError || !terr.Retryable || !(r.repeatable || isDialError(err)) {
 				return nil, terr
 			}
@@ -85,12 +96,17 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 		if time.Until(deadline) <= wait {
 			// No time left to wait: answer with what we have.
 			if err != nil {
-				return nil, transportError(r.what, err, deadline)
+				return nil, transportError(r.what, err, deadline, c.secretsOf(r))
 			}
 			return resp, nil
 		}
 		time.Sleep(wait)
 	}
+}
+
+// secretsOf lists what must never appear in an error about r.
+func (c *Client) secretsOf(r *request) []string {
+	return append(c.secrets[:len(c.secrets):len(c.secrets)], r.bearer)
 }
 
 // backoff is 50 ms doubled per attempt, capped at 1 s, with jitter.
@@ -106,12 +122,18 @@ func parseRetryAfter(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
+		return time.Duration(min(n, 86400)) * time.Second, true // a day is past any deadline
 	}
 	if t, err := time.Parse(time.RFC1123, v); err == nil {
 		return max(time.Until(t), 0), true
 	}
 	return 0, false
+}
+
+// isStaleConnection: the server closed the connection before answering.
+func isStaleConnection(err error) bool {
+	return errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func isDialError(err error) bool {

@@ -86,13 +86,13 @@ func parseTokenResponse(resp *response, defaultLifetime time.Duration) (string, 
 			Status:                 AuthError,
 			Message:                "OGN refused the credentials",
 			HTTPStatus:             resp.status,
-			ServerError:            redact(b.Error, 64),
-			ServerErrorDescription: redact(b.ErrorDescription, 200),
+			ServerError:            redact(b.Error, 64, resp.secrets...),
+			ServerErrorDescription: redact(b.ErrorDescription, 200, resp.secrets...),
 		}
 	case !ok:
 		e := httpStatusError("OGN token request", resp)
 		if jsonErr == nil {
-			e.ServerError, e.ServerErrorDescription = redact(b.Error, 64), redact(b.ErrorDescription, 200)
+			e.ServerError, e.ServerErrorDescription = redact(b.Error, 64, resp.secrets...), redact(b.ErrorDescription, 200, resp.secrets...)
 		}
 		return "", 0, e
 	case jsonErr != nil:
@@ -100,7 +100,7 @@ func parseTokenResponse(resp *response, defaultLifetime time.Duration) (string, 
 	case b.AccessToken == "":
 		if b.Error != "" {
 			return "", 0, &Error{Status: AuthError, Message: "OGN refused the credentials", HTTPStatus: resp.status,
-				ServerError: redact(b.Error, 64), ServerErrorDescription: redact(b.ErrorDescription, 200)}
+				ServerError: redact(b.Error, 64, resp.secrets...), ServerErrorDescription: redact(b.ErrorDescription, 200, resp.secrets...)}
 		}
 		return "", 0, errorf(ProtocolError, "OGN token response has no access_token")
 	case strings.ContainsAny(b.AccessToken, " \r\n\t"):

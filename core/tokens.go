@@ -2,9 +2,9 @@ package core
 
 import "time"
 
-// testHookAfterMiss, when set by a test, runs between a cache miss and
-// joining a flight.
-var testHookAfterMiss func()
+// testHook, when set by a test, runs at named points: "after-miss" (between
+// a cache miss and joining a flight) and "fetch" (as a leader fetches).
+var testHook func(point string)
 
 // token returns the cached token for k or fetches one, once per key at a
 // time; every waiter honours its own deadline.
@@ -13,22 +13,12 @@ func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 		if tok, ok := c.cache.get(k, time.Now()); ok {
 			return tok, nil
 		}
-		if testHookAfterMiss != nil {
-			testHookAfterMiss()
+		if testHook != nil {
+			testHook("after-miss")
 		}
 		f, leader := c.cache.join(k)
 		if leader {
-			// A flight that landed between our miss and join has cached its token.
-			if tok, ok := c.cache.get(k, time.Now()); ok {
-				c.cache.land(k, f, tok, nil)
-				return tok, nil
-			}
-			tok, lifetime, err := c.fetchToken(k, deadline)
-			if err == nil && lifetime > 0 {
-				c.cache.put(k, tok, lifetime, c.cfg.TokenRefreshMargin)
-			}
-			c.cache.land(k, f, tok, err)
-			return tok, err
+			return c.lead(k, f, deadline)
 		}
 		timer := time.NewTimer(time.Until(deadline))
 		select {
@@ -45,6 +35,26 @@ func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 			return Token{}, f.err
 		}
 	}
+}
+
+// lead fetches the token of flight f and lands it, also when the fetch
+// panics (the export recovers the panic; the waiters get TRL_E_INTERNAL and
+// the key is not blocked).
+func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err error) {
+	err = &Error{Status: Internal, Message: "OGN token request: internal error"}
+	defer func() { c.cache.land(k, f, tok, err) }()
+	// A flight that landed between our miss and join has cached its token.
+	if cached, ok := c.cache.get(k, time.Now()); ok {
+		return cached, nil
+	}
+	if testHook != nil {
+		testHook("fetch")
+	}
+	fetched, lifetime, ferr := c.fetchToken(k, deadline)
+	if ferr == nil && lifetime > 0 {
+		c.cache.put(k, fetched, lifetime, c.cfg.TokenRefreshMargin)
+	}
+	return fetched, ferr
 }
 
 // ServiceToken returns the token for helper-service calls (flow 1).

@@ -18,7 +18,7 @@ import (
 // newHTTPClient builds the one fasthttp.Client of a trl client: TLS 1.2+ with
 // verification always on, no redirects, capped bodies, every timeout set.
 func newHTTPClient(cfg *Config) (*fasthttp.Client, error) {
-	roots, err := x509.SystemCertPool()
+	roots, err := x509.SystemCertPool() // on Windows: the system certificate store
 	if err != nil || roots == nil {
 		roots = x509.NewCertPool()
 	}
@@ -31,51 +31,106 @@ func newHTTPClient(cfg *Config) (*fasthttp.Client, error) {
 			return nil, errorf(ConfigError, "config: \"ca_file\" holds no PEM certificate")
 		}
 	}
-	c := &fasthttp.Client{
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
+	dial, err := tcpDialer(cfg.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	return &fasthttp.Client{
 		Name:                      cfg.UserAgent,
 		NoDefaultUserAgentHeader:  cfg.UserAgent == "",
-		TLSConfig:                 &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
+		TLSConfig:                 tlsConfig,
 		ReadTimeout:               cfg.Timeout,
-		WriteTimeout:              cfg.Timeout, // also bounds dial + TLS handshake
+		WriteTimeout:              cfg.Timeout,
 		MaxIdleConnDuration:       30 * time.Second,
 		MaxConnWaitTimeout:        cfg.Timeout,
 		MaxResponseBodySize:       cfg.MaxResponseBytes,
 		ReadBufferSize:            16 << 10,
-		MaxIdemponentCallAttempts: 1, // retries are ours: see retry.go
+		MaxIdemponentCallAttempts: 1, // retries are ours: see send.go
 		DisablePathNormalizing:    true,
 		ConfigureClient: func(hc *fasthttp.HostClient) error {
 			hc.SecureErrorLogMessage = true
+			// Dial and TLS handshake both within the time left for the call
+			// (fasthttp would give the handshake a whole WriteTimeout).
+			hc.Dial, hc.DialTimeout = nil, dial
+			if hc.IsTLS {
+				hc.DialTimeout = tlsDialer(dial, tlsConfig)
+			}
 			return nil
 		},
+	}, nil
+}
+
+// dialFunc dials addr within timeout, the time left for the call.
+type dialFunc = func(addr string, timeout time.Duration) (net.Conn, error)
+
+// tcpDialer dials directly or through the configured proxy. Loopback
+// addresses are never proxied, as with Go's net/http: the sandbox's password
+// must not travel in clear text to a proxy.
+func tcpDialer(proxy string) (dialFunc, error) {
+	if proxy == "" {
+		return dialTimeout, nil
 	}
-	if cfg.Proxy == "" {
-		c.DialTimeout = dialTimeout
-		return c, nil
-	}
-	// With a proxy dialer, DialTimeout stays nil: the dialer bounds itself.
-	d := fasthttpproxy.Dialer{Timeout: cfg.Timeout, ConnectTimeout: cfg.Timeout}
-	if cfg.Proxy == "env" {
-		d.Config = *httpproxy.FromEnvironment()
-		if d.NoProxy == "" {
-			// A non-empty NO_PROXY makes fasthttpproxy decide per address,
-			// so loopback is never proxied (as in Go's net/http).
-			d.NoProxy = "localhost"
-		}
+	var conf httpproxy.Config
+	if proxy == "env" {
+		conf = *httpproxy.FromEnvironment()
 	} else {
-		d.HTTPProxy, d.HTTPSProxy = cfg.Proxy, cfg.Proxy
+		conf.HTTPProxy, conf.HTTPSProxy = proxy, proxy
 	}
-	dial, err := d.GetDialFunc(false)
-	if err != nil {
+	if conf.NoProxy == "" {
+		// A non-empty NO_PROXY makes fasthttpproxy decide per address, where
+		// the loopback rule applies.
+		conf.NoProxy = "localhost"
+	}
+	proxied := func(timeout time.Duration) (fasthttp.DialFunc, error) {
+		d := fasthttpproxy.Dialer{Config: conf, Timeout: timeout, ConnectTimeout: timeout}
+		return d.GetDialFunc(false)
+	}
+	if _, err := proxied(time.Second); err != nil {
 		return nil, errorf(ConfigError, "config: \"proxy\" is not usable")
 	}
-	c.Dial = dial
-	return c, nil
+	return func(addr string, timeout time.Duration) (net.Conn, error) {
+		dial, err := proxied(timeout)
+		if err != nil {
+			return nil, err
+		}
+		return dial(addr)
+	}, nil
+}
+
+// tlsDialer dials and completes the TLS handshake within one timeout.
+func tlsDialer(dial dialFunc, base *tls.Config) dialFunc {
+	return func(addr string, timeout time.Duration) (net.Conn, error) {
+		deadline := time.Now().Add(timeout)
+		raw, err := dial(addr, timeout)
+		if err != nil {
+			return nil, err
+		}
+		cfg := base.Clone()
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			cfg.ServerName = host
+		}
+		conn := tls.Client(raw, cfg)
+		if err := conn.SetDeadline(deadline); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		if err := conn.Handshake(); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		if err := conn.SetDeadline(time.Time{}); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		return conn, nil
+	}
 }
 
 // transportError classifies an error of fasthttp as TIMEOUT, PROTOCOL or
 // NETWORK, with a message that names what failed but never carries raw
 // bytes or secrets.
-func transportError(what string, err error, deadline time.Time) *Error {
+func transportError(what string, err error, deadline time.Time, secrets []string) *Error {
 	var netErr net.Error
 	switch {
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout),
@@ -95,7 +150,7 @@ func transportError(what string, err error, deadline time.Time) *Error {
 	case errors.As(err, &recErr):
 		return &Error{Status: NetworkError, Message: what + ": TLS handshake failed (is the server speaking plain HTTP?)", Retryable: false}
 	}
-	return &Error{Status: NetworkError, Message: fmt.Sprintf("%s: %s", what, networkReason(err)), Retryable: true}
+	return &Error{Status: NetworkError, Message: fmt.Sprintf("%s: %s", what, networkReason(err, secrets)), Retryable: true}
 }
 
 func tlsReason(err error) string {
@@ -107,7 +162,7 @@ func tlsReason(err error) string {
 }
 
 // networkReason names a network failure in a few secret-free words.
-func networkReason(err error) string {
+func networkReason(err error, secrets []string) string {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	switch {
@@ -116,9 +171,9 @@ func networkReason(err error) string {
 	case errors.Is(err, fasthttp.ErrConnectionClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "connection closed by the server"
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return "cannot connect (" + redact(opErr.Err.Error(), 60) + ")"
+		return "cannot connect (" + redact(opErr.Err.Error(), 60, secrets...) + ")"
 	case errors.As(err, &opErr):
 		return "connection failed during " + opErr.Op
 	}
-	return "connection failed (" + redact(err.Error(), 80) + ")"
+	return "connection failed (" + redact(err.Error(), 80, secrets...) + ")"
 }

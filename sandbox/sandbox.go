@@ -33,7 +33,8 @@ type Options struct {
 	InstitutionCode string
 	Password        string
 	ApplicationCode string
-	TLS             bool // serve HTTPS with a fresh test CA (see CACertPEM)
+	TLS             bool     // serve HTTPS with a fresh test CA (see CACertPEM)
+	TLSNames        []string // host names the certificate is valid for, besides localhost
 }
 
 // Server is a running sandbox.
@@ -82,7 +83,7 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{opts: opts, ln: ln, scheme: "http", stopped: make(chan struct{})}
 	s.resetLocked()
 	if opts.TLS {
-		cert, caPEM, err := newTestCertificate()
+		cert, caPEM, err := newTestCertificate(opts.TLSNames)
 		if err != nil {
 			ln.Close()
 			return nil, err

@@ -14,8 +14,8 @@ import (
 )
 
 // newTestCertificate makes a throwaway CA and a certificate it signs for
-// 127.0.0.1, ::1 and localhost. Clients trust the CA through ca_file.
-func newTestCertificate() (tls.Certificate, []byte, error) {
+// 127.0.0.1, ::1, localhost and names. Clients trust the CA through ca_file.
+func newTestCertificate(names []string) (tls.Certificate, []byte, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -46,7 +46,7 @@ func newTestCertificate() (tls.Certificate, []byte, error) {
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, names...),
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
