@@ -14,7 +14,7 @@ life of the process.  With ``multiprocessing``, use the "spawn" start method.
 """
 from __future__ import annotations
 
-from . import _native
+from . import _native, errors
 from .client import Client, Token
 from .errors import (
     AuthError,
@@ -32,22 +32,7 @@ from .errors import (
 
 __version__ = "1.0.0"
 
-__all__ = [
-    "Client",
-    "Token",
-    "version",
-    "Status",
-    "TeleradyolojiError",
-    "InvalidArgumentError",
-    "ConfigError",
-    "BadHandleError",
-    "AuthError",
-    "HTTPError",
-    "NetworkError",
-    "TimeoutError",
-    "ProtocolError",
-    "InternalError",
-]
+__all__ = ["Client", "Token", "version"] + errors.__all__
 
 
 def version() -> str:
