@@ -33,7 +33,7 @@ type response struct {
 }
 
 // sendOnce performs one attempt; the body is copied before fasthttp reuses it.
-func (c *Client) sendOnce(r *request, deadline time.Time) (*response, error) {
+func (c *Client) sendOnce(r *request, deadline time.Time, secrets []string) (*response, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
@@ -56,7 +56,7 @@ func (c *Client) sendOnce(r *request, deadline time.Time) (*response, error) {
 		body:        append([]byte(nil), resp.Body()...),
 		contentType: string(resp.Header.ContentType()),
 		retryAfter:  string(resp.Header.Peek("Retry-After")),
-		secrets:     c.secretsOf(r),
+		secrets:     secrets,
 	}, nil
 }
 
@@ -64,11 +64,13 @@ func (c *Client) sendOnce(r *request, deadline time.Time) (*response, error) {
 // network errors, 5xx and 429 are retried when r is repeatable; a request
 // that never reached the server (a failed dial) is retried in any case.
 func (c *Client) send(r *request, deadline time.Time) (*response, error) {
+	secrets := c.secretsOf(r)
 	staleRetried := false
 	for attempt := 0; ; attempt++ {
-		resp, err := c.sendOnce(r, deadline)
+		resp, err := c.sendOnce(r, deadline, secrets)
 		last := attempt >= c.cfg.Retries
 		var wait time.Duration
+		var failure *Error
 		switch {
 		case err != nil && r.repeatable && !staleRetried && isStaleConnection(err):
 			// A keep-alive connection the server closed while idle: once,
@@ -77,9 +79,9 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 			attempt--
 			continue
 		case err != nil:
-			terr := transportError(r.what, err, deadline, c.secretsOf(r))
-			if last || terr.Status != NetworkError || !terr.Retryable || !(r.repeatable || isDialError(err)) {
-				return nil, terr
+			failure = transportError(r.what, err, deadline, secrets)
+			if last || failure.Status != NetworkError || !failure.Retryable || !(r.repeatable || isDialError(err)) {
+				return nil, failure
 			}
 			wait = backoff(attempt)
 		case r.repeatable && (resp.status >= 500 || resp.status == fasthttp.StatusTooManyRequests):
@@ -95,8 +97,8 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 		}
 		if time.Until(deadline) <= wait {
 			// No time left to wait: answer with what we have.
-			if err != nil {
-				return nil, transportError(r.what, err, deadline, c.secretsOf(r))
+			if failure != nil {
+				return nil, failure
 			}
 			return resp, nil
 		}
