@@ -40,35 +40,26 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 		r.body, r.contentType = jsonBody, "application/json; charset=utf-8"
 	}
 	deadline := c.deadline()
-	var sent []string
-	for attempt := 0; ; attempt++ {
-		tok, err := c.token(serviceKey, deadline)
-		if err != nil {
-			return CallResult{}, c.scrub(err, sent...)
-		}
-		sent = append(sent, tok.Value)
-		r.bearer = tok.Value
+	var res CallResult
+	err = c.withToken(serviceKey, deadline, func(token string) (bool, error) {
+		r.bearer = token
 		resp, err := c.send(r, deadline)
 		if err != nil {
-			return CallResult{}, c.scrub(err, sent...)
+			res = CallResult{}
+			return false, err
 		}
-		if resp.status == 401 {
-			c.cache.invalidate(serviceKey, tok.Value)
-			if attempt == 0 {
-				continue
-			}
-		}
-		res := CallResult{HTTPStatus: resp.status, Body: resp.body}
-		if resp.status < 200 || resp.status > 299 {
-			return res, c.scrub(httpStatusError(r.what, resp), sent...)
-		}
-		if failed(resp.body) {
+		res = CallResult{HTTPStatus: resp.status, Body: resp.body}
+		switch {
+		case resp.status < 200 || resp.status > 299:
+			return resp.status == 401, httpStatusError(r.what, resp)
+		case failed(resp.body):
 			e := httpStatusError(r.what, resp)
 			e.Message += ": the server answered IsSuccess=false"
-			return res, c.scrub(e, sent...)
+			return false, e
 		}
-		return res, nil
-	}
+		return false, nil
+	})
+	return res, err
 }
 
 // apiURL joins path to api_url. Absolute URLs, "//host", ".." segments and

@@ -57,6 +57,28 @@ func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err
 	return fetched, ferr
 }
 
+// withToken runs do with the token for k. When do reports a 401, exactly
+// the token it sent is dropped (compare-and-delete) and do runs once more
+// with a fresh one. The error is scrubbed of every token sent.
+func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string) (unauthorized bool, err error)) error {
+	var sent []string
+	for attempt := 0; ; attempt++ {
+		tok, err := c.token(k, deadline)
+		if err != nil {
+			return c.scrub(err, sent...)
+		}
+		sent = append(sent, tok.Value)
+		unauthorized, err := do(tok.Value)
+		if unauthorized {
+			c.cache.invalidate(k, tok.Value)
+			if attempt == 0 {
+				continue
+			}
+		}
+		return c.scrub(err, sent...)
+	}
+}
+
 // ServiceToken returns the token for helper-service calls (flow 1).
 func (c *Client) ServiceToken() (Token, error) {
 	tok, err := c.token(serviceKey, c.deadline())

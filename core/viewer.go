@@ -26,25 +26,17 @@ func (c *Client) ViewerURL(accession, doctorTC, patientTC string) (string, error
 	}
 	deadline := c.deadline()
 	k := tokenKey{viewer: true, doctor: doctorTC, patient: patientTC}
-	var sent []string
-	for attempt := 0; ; attempt++ {
-		tok, err := c.token(k, deadline)
-		if err != nil {
-			return "", c.scrub(err, sent...)
-		}
-		sent = append(sent, tok.Value)
-		otac, err := c.postOTAC(tok.Value, accession, deadline)
-		if e, ok := err.(*Error); ok && e.HTTPStatus == 401 {
-			c.cache.invalidate(k, tok.Value)
-			if attempt == 0 {
-				continue
-			}
-		}
-		if err != nil {
-			return "", c.scrub(err, sent...)
-		}
-		return buildViewerURL(c.viewerBase, otac), nil
+	var otac string
+	err := c.withToken(k, deadline, func(token string) (bool, error) {
+		var err error
+		otac, err = c.postOTAC(token, accession, deadline)
+		e, ok := err.(*Error)
+		return ok && e.HTTPStatus == 401, err
+	})
+	if err != nil {
+		return "", err
 	}
+	return buildViewerURL(c.viewerBase, otac), nil
 }
 
 func checkAccession(accession string) error {
