@@ -48,6 +48,7 @@ test-abi-exports: $(LIB)
 test-c: $(BUILD)/tests/test_abi test-abi-exports
 	@$(NEED) valgrind valgrind
 	$(WITH_SANDBOX) $(BUILD)/tests/test_abi
+	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_abi
 	$(WITH_SANDBOX) tests/c/valgrind.sh $(BUILD)/tests/test_abi
 
 $(BUILD)/examples/viewer_url: examples/c/viewer_url.c include/teleradyoloji.h $(LIB)

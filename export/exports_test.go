@@ -41,7 +41,7 @@ func TestEveryExportRecoversPanics(t *testing.T) {
 }
 
 // TestShimWrapsEveryExport: shim.c defines each header function, and each
-// but trl_free goes through enter_go() before calling its trlgo_ twin.
+// but trl_free goes through run() to a THUNK calling its trlgo_ twin.
 func TestShimWrapsEveryExport(t *testing.T) {
 	header, _ := os.ReadFile("../include/teleradyoloji.h")
 	shim, _ := os.ReadFile("shim.c")
@@ -59,8 +59,10 @@ func TestShimWrapsEveryExport(t *testing.T) {
 			end = defs[i+1][0]
 		}
 		body := string(shim[m[1]:end])
-		if name != "trl_free" && (!strings.Contains(body, "enter_go();") || !strings.Contains(body, "trlgo_"+name[4:]+"(")) {
-			t.Errorf("%s does not enter Go through enter_go() and trlgo_%s", name, name[4:])
+		short := name[len("trl_"):]
+		thunk := regexp.MustCompile(`(?s)THUNK\(` + short + `,.*?trlgo_` + short + `\(`)
+		if name != "trl_free" && (!strings.Contains(body, "run("+short+"_thunk") || !thunk.MatchString(string(shim))) {
+			t.Errorf("%s does not go through run() and a THUNK calling trlgo_%s", name, short)
 		}
 	}
 	sort.Strings(want)
@@ -69,7 +71,6 @@ func TestShimWrapsEveryExport(t *testing.T) {
 		t.Fatalf("header declares %v, shim defines %v", want, got)
 	}
 }
-
 func isExport(doc *ast.CommentGroup) bool {
 	for _, c := range doc.List {
 		if strings.HasPrefix(c.Text, "//export trlgo_") {

@@ -47,6 +47,15 @@
  *                       unloaded (no dlclose/FreeLibrary), and only one Go
  *                       runtime may live in a process.  Windows builds need
  *                       Windows 10 / Server 2016 or later.
+ *   Host threads        each thread's first call into the Go runtime is
+ *                       serialised inside the library.  Under Mono (detected
+ *                       at the first call; on Linux and other POSIX systems)
+ *                       every call instead runs on a library-owned thread
+ *                       paired with the calling thread, which only waits:
+ *                       Mono's garbage collector then never pauses a thread
+ *                       inside the Go runtime, which could deadlock both.
+ *                       TELERADYOLOJI_THREAD_HANDOFF=1 (or 0) forces this
+ *                       on (or off) for any host.
  *
  * EXAMPLE
  *
