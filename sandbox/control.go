@@ -87,6 +87,7 @@ func (s *Server) Reset() {
 }
 
 func (s *Server) resetLocked() {
+	s.gen++
 	s.stats = Stats{TokensByKey: map[string]int{}}
 	s.faults = nil
 	s.conf = defaultConfig()
@@ -176,6 +177,7 @@ func (s *Server) record(target string, ctx *fasthttp.RequestCtx) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ctx.SetUserValue(genKey, s.gen)
 	switch target {
 	case "token":
 		s.stats.TokenRequests++
@@ -200,6 +202,16 @@ func (s *Server) record(target string, ctx *fasthttp.RequestCtx) {
 		s.stats.APIRequests++
 		s.stats.LastAPIRequest = wire
 	}
+}
+
+// genKey holds, on each request, the generation it arrived in.
+const genKey = "sandbox-generation"
+
+// countsLocked reports whether ctx arrived after the last reset; a request
+// delayed by a latency fault across a reset must not count in the new one.
+func (s *Server) countsLocked(ctx *fasthttp.RequestCtx) bool {
+	g, ok := ctx.UserValue(genKey).(uint64)
+	return ok && g == s.gen
 }
 
 func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {

@@ -39,7 +39,9 @@ func (s *Server) issueToken(ctx *fasthttp.RequestCtx, doctor, patient string) {
 	tok := randomCode()
 	s.mu.Lock()
 	s.tokens[tok] = tokenInfo{doctor: doctor, patient: patient}
-	s.stats.TokensByKey[doctor+"|"+patient]++
+	if s.countsLocked(ctx) {
+		s.stats.TokensByKey[doctor+"|"+patient]++
+	}
 	conf := s.conf
 	s.mu.Unlock()
 	body := map[string]any{"access_token": tok, "token_type": "Bearer", "scope": "teleradyoloji"}
@@ -52,7 +54,9 @@ func (s *Server) issueToken(ctx *fasthttp.RequestCtx, doctor, patient string) {
 
 func (s *Server) reject(ctx *fasthttp.RequestCtx, code, description string) {
 	s.mu.Lock()
-	s.stats.TokenRejections++
+	if s.countsLocked(ctx) {
+		s.stats.TokenRejections++
+	}
 	s.mu.Unlock()
 	writeJSON(ctx, fasthttp.StatusBadRequest, oauthError(code, description))
 }

@@ -47,6 +47,7 @@ type Server struct {
 	stopped chan struct{}
 
 	mu      sync.Mutex
+	gen     uint64 // counts resets: a request counts only in the generation it arrived in
 	stats   Stats
 	faults  []*Fault
 	conf    Config

@@ -134,3 +134,27 @@ func TestFaultsApplyInOrderAndExpire(t *testing.T) {
 		t.Fatalf("counted %d", n)
 	}
 }
+
+// TestResetDuringALatencyFault: a token issued after a reset by a request
+// that arrived before it does not count in the new counters.
+func TestResetDuringALatencyFault(t *testing.T) {
+	s, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.AddFault(Fault{Target: "token", Kind: "latency", DelayMS: 300, Count: 1})
+	done := make(chan struct{})
+	go func() {
+		post(t, s.URL()+"/connect/token", "application/x-www-form-urlencoded",
+			form("client_id", ClientID, "grant_type", GrantType, "UserName", InstitutionCode,
+				"Password", Password, "ApplicationCode", ApplicationCode), "")
+		close(done)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	s.Reset()
+	<-done
+	if st := s.Stats(); len(st.TokensByKey) != 0 || st.TokenRequests != 0 {
+		t.Fatalf("a request from before the reset counted: %+v", st)
+	}
+}

@@ -47,7 +47,9 @@ func (s *Server) openStudy(ctx *fasthttp.RequestCtx) {
 	}
 	info.used = true
 	s.otacs[otac] = info
-	s.stats.ViewerOpens++
+	if s.countsLocked(ctx) {
+		s.stats.ViewerOpens++
+	}
 	s.mu.Unlock()
 	writeJSON(ctx, fasthttp.StatusOK, map[string]any{"ok": true, "accession": info.accession})
 }
