@@ -2,9 +2,11 @@ package core
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -54,9 +56,7 @@ func TestBlockingConn(t *testing.T) {
 		t.Fatalf("read after close: %v", err)
 	}
 	// Nothing listens: a dial error.
-	ln2, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := ln2.Addr().String()
-	ln2.Close()
+	closed := refusingAddr(t)
 	if _, err := dialBlocking(closed, time.Second); !isDialError(err) {
 		t.Fatalf("want a dial error, got %v", err)
 	}
@@ -95,4 +95,22 @@ func TestBlockingConnCloseUnblocksRead(t *testing.T) {
 	if bc.fd != -1 || bc.inCalls != 0 {
 		t.Fatalf("fd %d, calls in progress %d after close", bc.fd, bc.inCalls)
 	}
+}
+
+// refusingAddr is a loopback port bound but not listening, held for the
+// test: connections to it are refused, and no other socket can take it.
+func refusingAddr(t *testing.T) string {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
