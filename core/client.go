@@ -65,9 +65,6 @@ func NewFromJSON(configJSON []byte) (*Client, error) {
 // Close releases idle connections. Calls in progress finish normally.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
-// Config returns the client's settings (normalised).
-func (c *Client) Config() Config { return c.cfg }
-
 func (c *Client) deadline() time.Time { return time.Now().Add(c.cfg.Timeout) }
 
 // scrub returns a copy of err without the client's secrets and the call's
