@@ -5,8 +5,10 @@ package core
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
 	"github.com/valyala/fasthttp"
 )
@@ -15,6 +17,8 @@ import (
 type Client struct {
 	cfg        Config
 	http       *fasthttp.Client
+	conns      *conn.Pool
+	api        conn.Target // the API host, connected ahead while a token is fetched
 	cache      *tokenCache
 	tokenURL   string
 	otacURL    string
@@ -28,13 +32,21 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	hc, err := newHTTPClient(&cfg)
+	caPEM, err := readCAFile(cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
+	proxy, err := proxyDialer(cfg.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	tlsConfig := tlsConfigLoader(caPEM)
+	pool := conn.New(conn.Options{TLSConfig: tlsConfig, Proxy: proxy, IdleTimeout: cfg.IdleTimeout, Timeout: cfg.Timeout})
 	c := &Client{
 		cfg:        cfg,
-		http:       hc,
+		http:       newHTTPClient(&cfg, pool),
+		conns:      pool,
+		api:        targetOf(cfg.APIURL),
 		cache:      newTokenCache(cfg.ViewerTokenCacheSize),
 		tokenURL:   cfg.OGNURL + "/connect/token",
 		otacURL:    cfg.APIURL + "/postOTAC",
@@ -50,7 +62,19 @@ func New(cfg Config) (*Client, error) {
 	// The password as it may come back from a server: form- or JSON-encoded.
 	quoted, _ := jsonx.Marshal(cfg.Password)
 	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password), string(quoted[1:len(quoted)-1]))
+	if cfg.Prewarm {
+		c.conns.Warm(targetOf(cfg.OGNURL))
+		c.conns.Warm(c.api)
+	} else if strings.HasPrefix(cfg.OGNURL, "https:") || strings.HasPrefix(cfg.APIURL, "https:") {
+		go tlsConfig() // the system roots, loaded off the caller's thread
+	}
 	return c, nil
+}
+
+// targetOf names the host of a validated base URL as the connection pool does.
+func targetOf(base string) conn.Target {
+	u, _ := url.Parse(base)
+	return conn.TargetOf(u.Host, u.Scheme == "https")
 }
 
 // NewFromJSON builds a client from the ABI's config JSON.
@@ -62,8 +86,12 @@ func NewFromJSON(configJSON []byte) (*Client, error) {
 	return New(cfg)
 }
 
-// Close releases idle connections. Calls in progress finish normally.
-func (c *Client) Close() { c.http.CloseIdleConnections() }
+// Close stops connecting ahead and releases idle connections. Calls in
+// progress finish normally.
+func (c *Client) Close() {
+	c.conns.Close()
+	c.http.CloseIdleConnections()
+}
 
 func (c *Client) deadline() time.Time { return time.Now().Add(c.cfg.Timeout) }
 

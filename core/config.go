@@ -40,6 +40,8 @@ type Config struct {
 	ViewerTokenCacheSize int
 	MaxResponseBytes     int
 	UserAgent            string
+	IdleTimeout          time.Duration // how long an unused connection is kept
+	Prewarm              bool          // connect to OGN and the API at New, in the background
 }
 
 // DefaultConfig is a Config with every default of the guide and the ABI.
@@ -57,6 +59,8 @@ func DefaultConfig() Config {
 		ViewerTokenCacheSize: 1024,
 		MaxResponseBytes:     4 << 20,
 		UserAgent:            "teleradyoloji/" + Version,
+		IdleTimeout:          90 * time.Second,
+		Prewarm:              true,
 	}
 }
 
@@ -90,6 +94,17 @@ func intKey(min, max int64, store func(*Config, int64)) configKey {
 	}}
 }
 
+func boolKey(field func(*Config) *bool) configKey {
+	return configKey{func(c *Config, raw jsonx.RawMessage) error {
+		var b bool
+		if err := jsonx.Unmarshal(raw, &b); err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}}
+}
+
 func seconds(n int64) time.Duration { return time.Duration(n) * time.Second }
 
 var configKeys = map[string]configKey{
@@ -111,6 +126,8 @@ var configKeys = map[string]configKey{
 	"token_refresh_margin_s":   intKey(0, 86400, func(c *Config, n int64) { c.TokenRefreshMargin = seconds(n) }),
 	"default_token_lifetime_s": intKey(1, 86400, func(c *Config, n int64) { c.DefaultTokenLifetime = seconds(n) }),
 	"viewer_token_cache_size":  intKey(1, 1_000_000, func(c *Config, n int64) { c.ViewerTokenCacheSize = int(n) }),
+	"idle_timeout_s":           intKey(1, 3600, func(c *Config, n int64) { c.IdleTimeout = seconds(n) }),
+	"prewarm":                  boolKey(func(c *Config) *bool { return &c.Prewarm }),
 	"max_response_bytes":       intKey(1024, 1<<30, func(c *Config, n int64) { c.MaxResponseBytes = int(n) }),
 }
 
@@ -183,7 +200,7 @@ func (c *Config) Validate() error {
 	if err := checkProxy(c.Proxy); err != nil {
 		return errorf(ConfigError, "config: \"proxy\" %v", err)
 	}
-	if c.Timeout <= 0 || c.Retries < 0 || c.ViewerTokenCacheSize < 1 || c.MaxResponseBytes < 1024 {
+	if c.Timeout <= 0 || c.IdleTimeout <= 0 || c.Retries < 0 || c.ViewerTokenCacheSize < 1 || c.MaxResponseBytes < 1024 {
 		return errorf(ConfigError, "config: a numeric setting is out of range")
 	}
 	if strings.ContainsAny(c.UserAgent, "\r\n") {

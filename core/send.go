@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
 	"github.com/valyala/fasthttp"
 )
 
@@ -65,13 +66,19 @@ func (c *Client) sendOnce(r *request, deadline time.Time, secrets []string) (*re
 // that never reached the server (a failed dial) is retried in any case.
 func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 	secrets := c.secretsOf(r)
-	staleRetried := false
+	staleRetried, notSent := false, 0
 	for attempt := 0; ; attempt++ {
 		resp, err := c.sendOnce(r, deadline, secrets)
 		last := attempt >= c.cfg.Retries
 		var wait time.Duration
 		var failure *Error
 		switch {
+		case errors.Is(err, conn.ErrIdleClosed) && notSent < maxNotSent:
+			// A kept connection the server had closed: nothing was sent, so
+			// any method goes again at once, on another connection.
+			notSent++
+			attempt--
+			continue
 		case err != nil && r.repeatable && !staleRetried && isStaleConnection(err):
 			// A keep-alive connection the server closed while idle: once,
 			// at once, and not counted against retries.
@@ -80,7 +87,10 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 			continue
 		case err != nil:
 			failure = transportError(r.what, err, deadline, secrets)
-			if last || failure.Status != NetworkError || !failure.Retryable || !(r.repeatable || isDialError(err)) {
+			if !r.repeatable && !neverSent(err) {
+				failure.Retryable = false // the server may have acted on it
+			}
+			if last || failure.Status != NetworkError || !failure.Retryable || !(r.repeatable || neverSent(err)) {
 				return nil, failure
 			}
 			wait = backoff(attempt)
@@ -136,6 +146,15 @@ func parseRetryAfter(v string) (time.Duration, bool) {
 func isStaleConnection(err error) bool {
 	return errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// maxNotSent bounds the resends of a request that found kept connections
+// closed (each costs no round trip; the pool holds few connections).
+const maxNotSent = 4
+
+// neverSent: the request provably did not reach the server.
+func neverSent(err error) bool {
+	return isDialError(err) || errors.Is(err, conn.ErrIdleClosed)
 }
 
 func isDialError(err error) bool {

@@ -62,6 +62,11 @@ func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err
 // with a fresh one. The error is scrubbed of every token sent.
 func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string) (unauthorized bool, err error)) error {
 	var sent []string
+	if _, ok := c.cache.get(k, time.Now()); !ok && c.conns.NeedsConn(c.api) {
+		// The token request takes a round trip or more: connect to the API
+		// host meanwhile, so the call after it need not.
+		c.conns.Warm(c.api)
+	}
 	for attempt := 0; ; attempt++ {
 		tok, err := c.token(k, deadline)
 		if err != nil {

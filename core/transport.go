@@ -8,7 +8,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"time"
+
+	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
 
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpproxy"
@@ -17,32 +20,14 @@ import (
 
 // newHTTPClient builds the one fasthttp.Client of a trl client: TLS 1.2+ with
 // verification always on, no redirects, capped bodies, every timeout set.
-func newHTTPClient(cfg *Config) (*fasthttp.Client, error) {
-	roots, err := x509.SystemCertPool() // on Windows: the system certificate store
-	if err != nil || roots == nil {
-		roots = x509.NewCertPool()
-	}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
-		}
-		if !roots.AppendCertsFromPEM(pem) {
-			return nil, errorf(ConfigError, "config: \"ca_file\" holds no PEM certificate")
-		}
-	}
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
-	dial, err := tcpDialer(cfg.Proxy)
-	if err != nil {
-		return nil, err
-	}
+// Its connections come from pool (see core/internal/conn).
+func newHTTPClient(cfg *Config, pool *conn.Pool) *fasthttp.Client {
 	return &fasthttp.Client{
 		Name:                      cfg.UserAgent,
 		NoDefaultUserAgentHeader:  cfg.UserAgent == "",
-		TLSConfig:                 tlsConfig,
 		ReadTimeout:               cfg.Timeout,
 		WriteTimeout:              cfg.Timeout,
-		MaxIdleConnDuration:       30 * time.Second,
+		MaxIdleConnDuration:       cfg.IdleTimeout,
 		MaxConnWaitTimeout:        cfg.Timeout,
 		MaxResponseBodySize:       cfg.MaxResponseBytes,
 		ReadBufferSize:            16 << 10,
@@ -50,26 +35,67 @@ func newHTTPClient(cfg *Config) (*fasthttp.Client, error) {
 		DisablePathNormalizing:    true,
 		ConfigureClient: func(hc *fasthttp.HostClient) error {
 			hc.SecureErrorLogMessage = true
-			// Dial and TLS handshake both within the time left for the call
-			// (fasthttp would give the handshake a whole WriteTimeout).
-			hc.Dial, hc.DialTimeout = nil, dial
-			if hc.IsTLS {
-				hc.DialTimeout = tlsDialer(dial, tlsConfig)
-			}
+			pool.Configure(hc) // dial and TLS handshake within the time left
 			return nil
 		},
-	}, nil
+	}
 }
 
-// dialFunc dials addr within timeout, the time left for the call.
-type dialFunc = func(addr string, timeout time.Duration) (net.Conn, error)
+// tlsConfigLoader returns the client's TLS settings, built once: the system
+// roots (slow to load: about 40 ms, so never on the caller's thread at
+// trl_client_new), the ca_file roots, and a session cache shared by every
+// connection so that a reconnect resumes TLS (one round trip less on 1.2).
+func tlsConfigLoader(extraPEM []byte) func() *tls.Config {
+	return sync.OnceValue(func() *tls.Config {
+		roots, err := x509.SystemCertPool() // on Windows: the system certificate store
+		if err != nil || roots == nil {
+			roots = x509.NewCertPool()
+		}
+		roots.AppendCertsFromPEM(extraPEM)
+		return &tls.Config{
+			MinVersion:         tls.VersionTLS12,
+			RootCAs:            roots,
+			ClientSessionCache: tls.NewLRUClientSessionCache(16),
+		}
+	})
+}
 
-// tcpDialer dials directly or through the configured proxy. Loopback
-// addresses are never proxied, as with Go's net/http: the sandbox's password
-// must not travel in clear text to a proxy.
-func tcpDialer(proxy string) (dialFunc, error) {
+// maxCAFileBytes bounds ca_file: a CA bundle is a few hundred KiB.
+const maxCAFileBytes = 4 << 20
+
+// readCAFile reads ca_file: a regular file of PEM certificates, bounded.
+func readCAFile(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > maxCAFileBytes {
+		return nil, errorf(ConfigError, "config: \"ca_file\" must be a regular file of at most 4 MiB")
+	}
+	pem, err := io.ReadAll(io.LimitReader(f, maxCAFileBytes+1))
+	if err != nil || len(pem) > maxCAFileBytes {
+		return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return nil, errorf(ConfigError, "config: \"ca_file\" holds no PEM certificate")
+	}
+	return pem, nil
+}
+
+// proxyFunc dials through the configured proxy within a timeout; nil
+// means direct.
+type proxyFunc = func(addr string, timeout time.Duration) (net.Conn, error)
+
+// proxyDialer dials through the configured proxy, or returns nil (direct).
+// Loopback addresses are never proxied, as with Go's net/http: the
+// sandbox's password must not travel in clear text to a proxy.
+func proxyDialer(proxy string) (proxyFunc, error) {
 	if proxy == "" {
-		return dialTimeout, nil
+		return nil, nil
 	}
 	var conf httpproxy.Config
 	if proxy == "env" {
@@ -96,35 +122,6 @@ func tcpDialer(proxy string) (dialFunc, error) {
 		}
 		return dial(addr)
 	}, nil
-}
-
-// tlsDialer dials and completes the TLS handshake within one timeout.
-func tlsDialer(dial dialFunc, base *tls.Config) dialFunc {
-	return func(addr string, timeout time.Duration) (net.Conn, error) {
-		deadline := time.Now().Add(timeout)
-		raw, err := dial(addr, timeout)
-		if err != nil {
-			return nil, err
-		}
-		cfg := base.Clone()
-		if host, _, err := net.SplitHostPort(addr); err == nil {
-			cfg.ServerName = host
-		}
-		conn := tls.Client(raw, cfg)
-		if err := conn.SetDeadline(deadline); err != nil {
-			raw.Close()
-			return nil, err
-		}
-		if err := conn.Handshake(); err != nil {
-			raw.Close()
-			return nil, err
-		}
-		if err := conn.SetDeadline(time.Time{}); err != nil {
-			raw.Close()
-			return nil, err
-		}
-		return conn, nil
-	}
 }
 
 // transportError classifies an error of fasthttp as TIMEOUT, PROTOCOL or

@@ -166,6 +166,12 @@ TRL_EXTERN void TRL_CALL trl_free(void *p);
  *   viewer_token_cache_size  -                 1024 (doctor, patient) pairs
  *   max_response_bytes       -                 4194304
  *   user_agent               -                 "teleradyoloji/<version>"
+ *   idle_timeout_s           -                 90: seconds an unused connection is
+ *                                              kept; checked alive before reuse
+ *   prewarm                  -                 true: connect to OGN and the API in
+ *                                              the background at trl_client_new
+ *                                              (which returns at once); silent
+ *                                              on failure
  *
  * URLs are bases: the library appends /connect/token, /postOTAC and
  * #/viewpatient?otac=; a trailing slash changes nothing.  http:// is accepted

@@ -21,6 +21,8 @@ type Stats struct {
 	LastTokenForm        map[string]string `json:"last_token_form"`
 	LastOTACRequest      *WireRequest      `json:"last_otac_request"`
 	LastAPIRequest       *WireRequest      `json:"last_api_request"`
+	// Conns counts connections per listener ("main", "api"); reset keeps them.
+	Conns map[string]ConnStats `json:"conns"`
 }
 
 // WireRequest is what a request looked like on the wire; the bearer token
@@ -55,6 +57,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.stats.TokensByKey {
 		st.TokensByKey[k] = v
 	}
+	st.Conns = s.Conns()
 	return st
 }
 
@@ -131,6 +134,8 @@ func (s *Server) control(ctx *fasthttp.RequestCtx, what string) {
 			return
 		}
 		writeJSON(ctx, 200, map[string]bool{"ok": true})
+	case what == "drop_connections" && post:
+		writeJSON(ctx, 200, map[string]int{"dropped": s.DropConnections(ctx.Conn())})
 	case what == "faults" && post:
 		s.addFaults(ctx)
 	default:

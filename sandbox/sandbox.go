@@ -35,12 +35,16 @@ type Options struct {
 	ApplicationCode string
 	TLS             bool     // serve HTTPS with a fresh test CA (see CACertPEM)
 	TLSNames        []string // host names the certificate is valid for, besides localhost
+	// SeparateAPI serves the integration API and the viewer on a second
+	// loopback port, so that a client sees two hosts as with the Ministry.
+	SeparateAPI bool
 }
 
 // Server is a running sandbox.
 type Server struct {
 	opts    Options
 	ln      net.Listener
+	apiLn   net.Listener // with SeparateAPI; else nil
 	srv     *fasthttp.Server
 	scheme  string
 	caPEM   []byte
@@ -54,6 +58,10 @@ type Server struct {
 	tokens  map[string]tokenInfo
 	otacs   map[string]otacInfo
 	revoked map[string]bool
+
+	connMu sync.Mutex
+	conns  map[string]*ConnStats
+	open   map[*trackedConn]string
 }
 
 type tokenInfo struct{ doctor, patient string }
@@ -81,16 +89,27 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, ln: ln, scheme: "http", stopped: make(chan struct{})}
+	s := &Server{opts: opts, scheme: "http", stopped: make(chan struct{}),
+		conns: map[string]*ConnStats{}, open: map[*trackedConn]string{}}
 	s.resetLocked()
+	var cert *tls.Certificate
 	if opts.TLS {
-		cert, caPEM, err := newTestCertificate(opts.TLSNames)
+		c, caPEM, err := newTestCertificate(opts.TLSNames)
 		if err != nil {
 			ln.Close()
 			return nil, err
 		}
-		s.caPEM, s.scheme = caPEM, "https"
-		s.ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		cert, s.caPEM, s.scheme = &c, caPEM, "https"
+	}
+	s.ln = s.listen(ln, "main", cert)
+	if opts.SeparateAPI {
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		apiLn, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.apiLn = s.listen(apiLn, "api", cert)
 	}
 	s.srv = &fasthttp.Server{
 		Handler:                      s.handle,
@@ -104,6 +123,9 @@ func Start(opts Options) (*Server, error) {
 		defer close(s.stopped)
 		_ = s.srv.Serve(s.ln)
 	}()
+	if s.apiLn != nil {
+		go func() { _ = s.srv.Serve(s.apiLn) }()
+	}
 	return s, nil
 }
 
@@ -112,10 +134,18 @@ func Start(opts Options) (*Server, error) {
 func (s *Server) URL() string { return fmt.Sprintf("%s://%s", s.scheme, s.ln.Addr()) }
 
 // APIURL is the integration API base.
-func (s *Server) APIURL() string { return s.URL() + "/integrationapi" }
+func (s *Server) APIURL() string { return s.apiHostURL() + "/integrationapi" }
 
 // ViewerURL is the viewer base.
-func (s *Server) ViewerURL() string { return s.URL() + "/viewer/" }
+func (s *Server) ViewerURL() string { return s.apiHostURL() + "/viewer/" }
+
+// apiHostURL is the base of the API and viewer host: URL() unless SeparateAPI.
+func (s *Server) apiHostURL() string {
+	if s.apiLn == nil {
+		return s.URL()
+	}
+	return fmt.Sprintf("%s://%s", s.scheme, s.apiLn.Addr())
+}
 
 // CACertPEM is the test CA that signed the TLS certificate (TLS only).
 func (s *Server) CACertPEM() []byte { return s.caPEM }
@@ -124,6 +154,9 @@ func (s *Server) CACertPEM() []byte { return s.caPEM }
 func (s *Server) Close() error {
 	err := s.srv.Shutdown()
 	s.ln.Close()
+	if s.apiLn != nil {
+		s.apiLn.Close()
+	}
 	<-s.stopped
 	return err
 }

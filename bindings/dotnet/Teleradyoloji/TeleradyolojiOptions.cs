@@ -60,6 +60,12 @@ namespace Teleradyoloji
         // The User-Agent header (default "teleradyoloji/<version>").
         public string UserAgent { get; set; }
 
+        // How long an unused connection is kept (whole seconds, default 90 s).
+        public TimeSpan? IdleTimeout { get; set; }
+
+        // Connect to OGN and the API in the background when the client is made (default true).
+        public bool? Prewarm { get; set; }
+
         // The library's config JSON. It holds the password: never log it.
         internal string ToConfigJson()
         {
@@ -83,6 +89,12 @@ namespace Teleradyoloji
             if (ViewerTokenCacheSize.HasValue) AddNumber(sb, "viewer_token_cache_size", ViewerTokenCacheSize.Value);
             if (MaxResponseBytes.HasValue) AddNumber(sb, "max_response_bytes", MaxResponseBytes.Value);
             Add(sb, "user_agent", UserAgent);
+            if (IdleTimeout.HasValue) AddNumber(sb, "idle_timeout_s", (long)IdleTimeout.Value.TotalSeconds);
+            if (Prewarm.HasValue)
+            {
+                Key(sb, "prewarm");
+                sb.Append(Prewarm.Value ? "true" : "false");
+            }
             return sb.Append('}').ToString();
         }
 

@@ -105,6 +105,8 @@ namespace Teleradyoloji.Tests
             o.ViewerTokenCacheSize = 16;
             o.MaxResponseBytes = 1 << 20;
             o.UserAgent = "HBYS-Test/1.0 (" + Turkish + ")";
+            o.IdleTimeout = TimeSpan.FromSeconds(120);
+            o.Prewarm = false;
             using (var c = new TeleradyolojiClient(o))
                 Check(c.GetViewerUrl("ACC-OPTIONS").StartsWith(Sandbox.Url + "/viewer/#/viewpatient?otac="), "URL");
             Throws<ArgumentNullException>(() => new TeleradyolojiClient(null));

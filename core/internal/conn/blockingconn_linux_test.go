@@ -1,4 +1,4 @@
-package core
+package conn
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ func TestBlockingConn(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		c.Close()
 	})
-	c, err := dialBlocking(addr, time.Second)
+	c, err := dialBlocking(t, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,10 +57,10 @@ func TestBlockingConn(t *testing.T) {
 	}
 	// Nothing listens: a dial error.
 	closed := refusingAddr(t)
-	if _, err := dialBlocking(closed, time.Second); !isDialError(err) {
+	if _, err := dialBlocking(t, closed); !isDialError(err) {
 		t.Fatalf("want a dial error, got %v", err)
 	}
-	if _, err := dialBlocking("[::1]:"+closed[len("127.0.0.1:"):], time.Second); err == nil {
+	if _, err := dialBlocking(t, "[::1]:"+closed[len("127.0.0.1:"):]); err == nil {
 		t.Fatal("IPv6 dial to a closed port succeeded")
 	}
 }
@@ -69,7 +69,7 @@ func TestBlockingConn(t *testing.T) {
 // blocked read at once, and the descriptor is closed only after it.
 func TestBlockingConnCloseUnblocksRead(t *testing.T) {
 	addr := serveTCP(t, func(c net.Conn) { time.Sleep(2 * time.Second); c.Close() })
-	c, err := dialBlocking(addr, time.Second)
+	c, err := dialBlocking(t, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,4 +113,9 @@ func refusingAddr(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+}
+
+// dialBlocking connects to addr ("ip:port") through the pool's direct dialer.
+func dialBlocking(t *testing.T, addr string) (net.Conn, error) {
+	return New(Options{}).dialTCP(addr, time.Now().Add(time.Second))
 }

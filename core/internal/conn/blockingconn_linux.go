@@ -1,7 +1,6 @@
-package core
+package conn
 
 import (
-	"context"
 	"io"
 	"net"
 	"os"
@@ -30,39 +29,7 @@ type blockingConn struct {
 	inCalls int // read/write system calls in progress
 }
 
-// dialBlocking resolves addr and connects within timeout.
-func dialBlocking(addr string, timeout time.Duration) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(timeout)
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-	if err != nil {
-		return nil, err
-	}
-	portNum, err := net.DefaultResolver.LookupPort(ctx, "tcp", port)
-	if err != nil {
-		return nil, err
-	}
-	var firstErr error
-	for _, ip := range ips {
-		c, err := connectBlocking(ip.IP, portNum, deadline)
-		if err == nil {
-			return c, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	if firstErr == nil {
-		firstErr = &net.DNSError{Err: "no address", Name: host}
-	}
-	return nil, firstErr
-}
-
+// connectBlocking connects to ip:port by the deadline.
 func connectBlocking(ip net.IP, port int, deadline time.Time) (net.Conn, error) {
 	raddr := &net.TCPAddr{IP: ip, Port: port}
 	family, sa := syscall.AF_INET6, syscall.Sockaddr(nil)

@@ -1,0 +1,93 @@
+package conn
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrIdleClosed: a kept connection was found closed by the server before
+// anything was written to it. The request never left, so it may be sent
+// again on another connection whatever its method.
+var ErrIdleClosed = errors.New("kept connection closed by the server; nothing was sent")
+
+type peekResult int
+
+const (
+	peekUnknown peekResult = iota // this platform cannot look without reading
+	peekEmpty                     // open, nothing waiting
+	peekData                      // bytes waiting
+	peekClosed                    // the server closed it (FIN or RST)
+)
+
+// probeWait bounds the read that checks a kept connection where a plain
+// look is not enough (TLS records waiting, or no peek on this platform).
+const probeWait = time.Millisecond
+
+// liveConn is a connection to one Ministry host, TLS done. Before a request
+// goes out on a connection that was used or kept before, it checks the
+// server has not closed it; a closed one fails the write with ErrIdleClosed
+// before a byte is sent.
+type liveConn struct {
+	net.Conn           // what HTTP reads and writes: *tls.Conn or raw
+	raw      net.Conn  // the TCP connection
+	tls      *tls.Conn // nil for plain http (loopback only)
+	pool     *Pool
+	key      Target
+	kept     atomic.Bool // the next Write starts a request on a kept connection
+	dead     atomic.Bool // seen closed by the server
+	once     sync.Once
+}
+
+// Handshake tells fasthttp that TLS is done here (it would wrap it again).
+func (c *liveConn) Handshake() error { return nil }
+
+func (c *liveConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.kept.Store(true)
+	}
+	return n, err
+}
+
+func (c *liveConn) Write(p []byte) (int, error) {
+	if c.kept.Swap(false) && !c.alive() {
+		c.Close()
+		return 0, ErrIdleClosed
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *liveConn) Close() error {
+	c.once.Do(func() { c.pool.forget(c) })
+	return c.Conn.Close()
+}
+
+// alive checks a kept connection without sending anything.
+func (c *liveConn) alive() bool {
+	if c.dead.Load() {
+		return false
+	}
+	switch peek(c.raw) {
+	case peekEmpty:
+		return true
+	case peekClosed:
+		return false
+	case peekData:
+		if c.tls == nil {
+			return false // an answer nobody asked for: the stream is out of step
+		}
+	}
+	// TLS records may be waiting (a TLS 1.3 session ticket, or close_notify),
+	// or the platform cannot peek: read with a deadline that has all but
+	// passed. Only a timeout with no data means the connection is usable.
+	_ = c.Conn.SetReadDeadline(time.Now().Add(probeWait))
+	var b [1]byte
+	n, err := c.Conn.Read(b[:])
+	_ = c.Conn.SetReadDeadline(time.Time{})
+	var ne net.Error
+	return n == 0 && errors.As(err, &ne) && ne.Timeout()
+}
