@@ -149,7 +149,8 @@ class Handler(BaseHTTPRequestHandler):
     def viewer_framing(self):
         """Asks the viewer whether it may be framed by this page: True, False,
         or None when it cannot be reached (the page then tries the iframe).
-        A GET of the viewer's page, without any code."""
+        A GET of the viewer's page, without any code, at each page load; a
+        busy HIS would keep the answer for a few minutes."""
         page_origin = "http://" + (self.headers.get("Host") or "").lower()
         try:
             opener = urllib.request.build_opener()
@@ -193,8 +194,13 @@ def main():
         Handler.client = client
         httpd = ThreadingHTTPServer((args.host, args.port), Handler)
         host = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
+        # localhost, while the sandbox's viewer is 127.0.0.1: two sites, as a
+        # hospital's HIS and the Ministry's viewer are.
         print("HIS örnek sayfası: http://%s:%d/  (durdurmak için Ctrl-C)" % (host, httpd.server_port),
               flush=True)
+        if args.sandbox:
+            print("Sandbox: %s  (iframe'i reddetmesi için: curl -X POST -d '{\"forbid_framing\":true}' "
+                  "%s/_sandbox/config)" % (args.sandbox.rstrip("/"), args.sandbox.rstrip("/")), flush=True)
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:
