@@ -42,6 +42,9 @@ type Config struct {
 	OTACStyle     string          `json:"otac_style"` // "base64url" (default) or "base64" (with + / =)
 	ExpiresIn     json.RawMessage `json:"expires_in"`
 	OmitExpiresIn bool            `json:"omit_expires_in"`
+	// ForbidFraming makes the viewer refuse to be framed (CSP frame-ancestors
+	// 'none' and X-Frame-Options: DENY); nil leaves the setting as it was.
+	ForbidFraming *bool `json:"forbid_framing,omitempty"`
 }
 
 func defaultConfig() Config {
@@ -78,6 +81,10 @@ func (s *Server) SetConfig(c Config) error {
 		s.conf.ExpiresIn = c.ExpiresIn
 	}
 	s.conf.OmitExpiresIn = c.OmitExpiresIn
+	if c.ForbidFraming != nil {
+		forbid := *c.ForbidFraming
+		s.conf.ForbidFraming = &forbid
+	}
 	return nil
 }
 

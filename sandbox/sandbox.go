@@ -192,7 +192,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	case len(path) > 15 && path[:15] == "/integrationapi":
 		s.faulted(ctx, "api", s.helper)
 	case path == "/viewer" || path == "/viewer/" || path == "/viewer/index.html":
-		s.faulted(ctx, "viewer", viewerPage)
+		s.faulted(ctx, "viewer", s.viewerPage)
 	case path == "/viewer/api/open":
 		s.faulted(ctx, "viewer", s.openStudy)
 	default:

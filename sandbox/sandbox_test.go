@@ -158,3 +158,50 @@ func TestResetDuringALatencyFault(t *testing.T) {
 		t.Fatalf("a request from before the reset counted: %+v", st)
 	}
 }
+
+// TestForbidFraming: POST /_sandbox/config {"forbid_framing":true} makes the
+// viewer page refuse frames; other config changes keep it, reset clears it.
+func TestForbidFraming(t *testing.T) {
+	s, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	framing := func(step string, forbidden bool) {
+		t.Helper()
+		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		defer fasthttp.ReleaseRequest(req)
+		defer fasthttp.ReleaseResponse(resp)
+		req.SetRequestURI(s.ViewerURL())
+		if err := fasthttp.DoTimeout(req, resp, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		csp := string(resp.Header.Peek("Content-Security-Policy"))
+		xfo := string(resp.Header.Peek("X-Frame-Options"))
+		if resp.StatusCode() != 200 || !strings.Contains(string(resp.Body()), "viewpatient") {
+			t.Fatalf("%s: the viewer page: %d", step, resp.StatusCode())
+		}
+		if forbidden && (csp != "frame-ancestors 'none'" || xfo != "DENY") {
+			t.Fatalf("%s: framing allowed: CSP %q, X-Frame-Options %q", step, csp, xfo)
+		}
+		if !forbidden && (csp != "" || xfo != "") {
+			t.Fatalf("%s: framing refused: CSP %q, X-Frame-Options %q", step, csp, xfo)
+		}
+	}
+	control := func(path, body string) {
+		t.Helper()
+		if st, b := post(t, s.URL()+"/_sandbox/"+path, "application/json", body, ""); st != 200 {
+			t.Fatalf("%s %s: %d %s", path, body, st, b)
+		}
+	}
+	framing("default", false)
+	control("config", `{"forbid_framing":true}`)
+	framing("forbid_framing true", true)
+	control("config", `{"otac_shape":"text"}`)
+	framing("another config change", true)
+	control("config", `{"forbid_framing":false}`)
+	framing("forbid_framing false", false)
+	control("config", `{"forbid_framing":true}`)
+	control("reset", "")
+	framing("after reset", false)
+}

@@ -4,8 +4,17 @@ import "github.com/valyala/fasthttp"
 
 // viewerPage is the fake viewer: like the real one it routes on the URL
 // fragment (#/viewpatient?otac=…), which the browser never sends, and opens
-// the study with the one-time code.
-func viewerPage(ctx *fasthttp.RequestCtx) {
+// the study with the one-time code. With forbid_framing set it refuses to be
+// shown in a frame, as a viewer may: browsers then do not render it (nor run
+// its script, so the OTAC stays unused).
+func (s *Server) viewerPage(ctx *fasthttp.RequestCtx) {
+	s.mu.Lock()
+	forbid := s.conf.ForbidFraming != nil && *s.conf.ForbidFraming
+	s.mu.Unlock()
+	if forbid {
+		ctx.Response.Header.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		ctx.Response.Header.Set("X-Frame-Options", "DENY")
+	}
 	ctx.SetContentType("text/html; charset=utf-8")
 	ctx.SetBodyString(`<!DOCTYPE html>
 <html lang="tr"><head><meta charset="utf-8"><title>Teleradyoloji (sandbox)</title></head>
