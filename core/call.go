@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
 )
@@ -33,7 +34,7 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 		return CallResult{}, err
 	}
 	if len(jsonBody) > 0 && !jsonx.Valid(jsonBody) {
-		return CallResult{}, errorf(InvalidArgument, "json_body is not valid JSON")
+		return CallResult{}, errorf(InvalidArgument, "json_body is not valid JSON in UTF-8")
 	}
 	r := &request{what: method + " " + redact(pathOnly(path), 80), method: method, url: target, repeatable: repeatableMethods[method]}
 	if len(jsonBody) > 0 {
@@ -41,7 +42,7 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 	}
 	deadline := c.deadline()
 	var res CallResult
-	err = c.withToken(serviceKey, deadline, func(token string) (bool, error) {
+	answered, err := c.withToken(serviceKey, deadline, func(token string) (bool, error) {
 		r.bearer = token
 		resp, err := c.send(r, deadline)
 		if err != nil {
@@ -59,29 +60,50 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 		}
 		return false, nil
 	})
+	if err != nil && !answered {
+		// The last answer is not what failed (say, the token refresh after a
+		// 401 did): no result on failure.
+		res = CallResult{}
+	}
 	return res, err
 }
 
-// apiURL joins path to api_url. Absolute URLs, "//host", ".." segments and
-// control characters are refused: the token never leaves api_url.
+// apiURL joins path to api_url. The token never leaves api_url, so what any
+// server (or proxy) could read as another host, a parent directory or
+// another path is refused: absolute URLs and "//host"; control bytes,
+// spaces, '#' and backslashes, raw or percent-encoded; "." and ".."
+// segments, also with ";params" (Tomcat) or encoded; percent-encoding
+// applied twice; and bytes that are not UTF-8 (overlong "%C0%AE").
 func (c *Client) apiURL(path string) (string, error) {
-	p := pathOnly(path)
 	switch {
+	case !utf8.ValidString(path):
+		return "", errorf(InvalidArgument, "path is not valid UTF-8")
 	case strings.Contains(path, "://") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "\\\\"):
 		return "", errorf(InvalidArgument, "path must be relative to api_url, not an absolute URL")
-	case strings.ContainsAny(path, "\r\n\t #\\\x00"):
+	case strings.IndexFunc(path, badPathRune) >= 0:
 		return "", errorf(InvalidArgument, "path must not contain spaces, control characters, '#' or '\\'")
 	}
-	decoded, err := url.PathUnescape(p)
-	if err != nil {
+	decoded, err := url.PathUnescape(pathOnly(path))
+	switch {
+	case err != nil:
 		return "", errorf(InvalidArgument, "path has a bad percent-escape")
+	case strings.Contains(decoded, "%"):
+		return "", errorf(InvalidArgument, "path must not be percent-encoded twice")
+	case !utf8.ValidString(decoded) || strings.IndexFunc(decoded, badPathRune) >= 0:
+		return "", errorf(InvalidArgument, "path must not encode control characters, spaces, '#', '\\' or non-UTF-8 bytes")
 	}
 	for _, seg := range strings.Split(decoded, "/") {
+		seg, _, _ = strings.Cut(seg, ";")
 		if seg == ".." || seg == "." {
 			return "", errorf(InvalidArgument, "path must not contain '.' or '..' segments")
 		}
 	}
 	return c.apiBase + "/" + strings.TrimLeft(path, "/"), nil
+}
+
+// badPathRune: never in a helper-service path.
+func badPathRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || r == ' ' || r == '#' || r == '\\' || r == utf8.RuneError
 }
 
 func pathOnly(path string) string {

@@ -25,6 +25,20 @@ func TestAPIURL(t *testing.T) {
 		{"a b", ""},
 		{"a\r\nHost: x", ""},
 		{"a?next=https://x", ""},
+		// Found by a hostile review: each would reach a parent directory or
+		// another path on some server.
+		{"a/%5C..%5Cb", ""},
+		{"a/..;/b", ""},
+		{"a/.;x/b", ""},
+		{"a/%252e%252e/b", ""},
+		{"a/%C0%AE%C0%AE/b", ""},
+		{"a/%00/b", ""},
+		{"a/%0d%0aX:y", ""},
+		{"a/\x01b", ""},
+		{"a/\x7fb", ""},
+		{"a/\xffb", ""},
+		{"a/b?q=%20ok", "https://api.example/integrationapi/a/b?q=%20ok"},
+		{"Hasta/%C5%9E", "https://api.example/integrationapi/Hasta/%C5%9E"},
 	}
 	for _, tc := range cases {
 		got, err := c.apiURL(tc.path)

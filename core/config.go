@@ -44,6 +44,11 @@ type Config struct {
 	Prewarm              bool          // connect to OGN and the API at New, in the background
 }
 
+// MaxResponseBytesLimit caps max_response_bytes: fasthttp allocates a
+// body's whole Content-Length before it arrives, and a 32-bit host (2 GiB of
+// address space, fragmented) must survive that allocation.
+const MaxResponseBytesLimit = 64 << 20
+
 // DefaultConfig is a Config with every default of the guide and the ABI.
 func DefaultConfig() Config {
 	return Config{
@@ -128,7 +133,7 @@ var configKeys = map[string]configKey{
 	"viewer_token_cache_size":  intKey(1, 1_000_000, func(c *Config, n int64) { c.ViewerTokenCacheSize = int(n) }),
 	"idle_timeout_s":           intKey(1, 3600, func(c *Config, n int64) { c.IdleTimeout = seconds(n) }),
 	"prewarm":                  boolKey(func(c *Config) *bool { return &c.Prewarm }),
-	"max_response_bytes":       intKey(1024, 1<<30, func(c *Config, n int64) { c.MaxResponseBytes = int(n) }),
+	"max_response_bytes":       intKey(1024, MaxResponseBytesLimit, func(c *Config, n int64) { c.MaxResponseBytes = int(n) }),
 }
 
 // ConfigKeys lists the accepted config JSON keys, sorted.
@@ -147,7 +152,7 @@ func ParseConfig(data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' || !jsonx.Valid(trimmed) {
-		return cfg, errorf(ConfigError, "config: not a JSON object")
+		return cfg, errorf(ConfigError, "config: not a JSON object in UTF-8")
 	}
 	var raw map[string]jsonx.RawMessage
 	if err := jsonx.Unmarshal(trimmed, &raw); err != nil {
@@ -200,7 +205,7 @@ func (c *Config) Validate() error {
 	if err := checkProxy(c.Proxy); err != nil {
 		return errorf(ConfigError, "config: \"proxy\" %v", err)
 	}
-	if c.Timeout <= 0 || c.IdleTimeout <= 0 || c.Retries < 0 || c.ViewerTokenCacheSize < 1 || c.MaxResponseBytes < 1024 {
+	if c.Timeout <= 0 || c.IdleTimeout <= 0 || c.Retries < 0 || c.ViewerTokenCacheSize < 1 || c.MaxResponseBytes < 1024 || c.MaxResponseBytes > MaxResponseBytesLimit {
 		return errorf(ConfigError, "config: a numeric setting is out of range")
 	}
 	if strings.ContainsAny(c.UserAgent, "\r\n") {
@@ -251,8 +256,12 @@ func checkProxy(p string) error {
 		return fmt.Errorf("must be \"env\" or a URL such as http://host:port or socks5://host:port")
 	}
 	switch u.Scheme {
-	case "http", "https", "socks5", "socks5h":
+	case "http", "socks5", "socks5h":
 		return nil
+	case "https":
+		// TLS to the proxy itself is not supported; the tunnel through an
+		// http:// proxy is TLS end to end to the Ministry anyway.
+		return fmt.Errorf("https:// proxies are not supported: use http://host:port (the tunnel inside is TLS)")
 	}
-	return fmt.Errorf("scheme must be http, https or socks5")
+	return fmt.Errorf("scheme must be http or socks5")
 }

@@ -15,6 +15,7 @@ type errorJSON struct {
 // ErrorJSON is the ABI's error object for err: code, name, message and
 // retryable always; http_status, server_error and server_error_description
 // when known. A foreign error becomes TRL_E_INTERNAL without its text.
+// T.C. identity numbers are masked in every text, whatever made it.
 func ErrorJSON(err error) []byte {
 	e, ok := err.(*Error)
 	if !ok || e == nil {
@@ -23,10 +24,10 @@ func ErrorJSON(err error) []byte {
 	b, mErr := jsonx.Marshal(errorJSON{
 		Code:                   int32(e.Status),
 		Name:                   e.Status.Name(),
-		Message:                e.Message,
+		Message:                MaskIdentityNumbers(e.Message),
 		HTTPStatus:             e.HTTPStatus,
-		ServerError:            e.ServerError,
-		ServerErrorDescription: e.ServerErrorDescription,
+		ServerError:            MaskIdentityNumbers(e.ServerError),
+		ServerErrorDescription: MaskIdentityNumbers(e.ServerErrorDescription),
 		Retryable:              e.Retryable,
 	})
 	if mErr != nil {

@@ -5,14 +5,42 @@ import (
 	"unicode/utf8"
 )
 
-// maskSecrets replaces each given secret (password, token, OTAC) in text.
+// maskSecrets replaces each given secret (password, token, OTAC) in text,
+// then masks T.C. identity numbers (personal data under KVKK).
 func maskSecrets(text string, secrets ...string) string {
 	for _, s := range secrets {
 		if s != "" {
 			text = strings.ReplaceAll(text, s, "***")
 		}
 	}
-	return text
+	return MaskIdentityNumbers(text)
+}
+
+// MaskIdentityNumbers shows every run of exactly 11 digits (a T.C. kimlik
+// numarası) as its first 3 and last 2 digits: 123******01.
+func MaskIdentityNumbers(text string) string {
+	var b []byte
+	for i := 0; i < len(text); {
+		j := i
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		if j == i {
+			i++
+			continue
+		}
+		if j-i == 11 {
+			if b == nil {
+				b = []byte(text)
+			}
+			copy(b[i+3:j-2], "******")
+		}
+		i = j
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
 }
 
 // redact makes server-supplied text safe for an error message: it masks the

@@ -64,3 +64,20 @@ func TestParseRetryAfter(t *testing.T) {
 		t.Error("accepted garbage")
 	}
 }
+
+func TestIdentityNumbersMasked(t *testing.T) {
+	cases := map[string]string{
+		"hasta 12345678901 bulunamadı": "hasta 123******01 bulunamadı",
+		"12345678901,10987654321":      "123******01,109******21",
+		"123456789012 is not an id":    "123456789012 is not an id",
+		"1234567890":                   "1234567890",
+	}
+	for in, want := range cases {
+		if got := MaskIdentityNumbers(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+		if got := redact(in, 200); got != want {
+			t.Errorf("redact %q: got %q, want %q", in, got, want)
+		}
+	}
+}

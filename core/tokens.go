@@ -59,8 +59,10 @@ func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err
 
 // withToken runs do with the token for k. When do reports a 401, exactly
 // the token it sent is dropped (compare-and-delete) and do runs once more
-// with a fresh one. The error is scrubbed of every token sent.
-func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string) (unauthorized bool, err error)) error {
+// with a fresh one. The error is scrubbed of every token sent; answered
+// tells whether it is do's (the server's answer) rather than a token
+// fetch's.
+func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string) (unauthorized bool, err error)) (answered bool, err error) {
 	var sent []string
 	if _, ok := c.cache.get(k, time.Now()); !ok && c.conns.NeedsConn(c.api) {
 		// The token request takes a round trip or more: connect to the API
@@ -70,7 +72,7 @@ func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string)
 	for attempt := 0; ; attempt++ {
 		tok, err := c.token(k, deadline)
 		if err != nil {
-			return c.scrub(err, sent...)
+			return false, c.scrub(err, sent...)
 		}
 		sent = append(sent, tok.Value)
 		unauthorized, err := do(tok.Value)
@@ -80,7 +82,7 @@ func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string)
 				continue
 			}
 		}
-		return c.scrub(err, sent...)
+		return true, c.scrub(err, sent...)
 	}
 }
 
@@ -93,6 +95,10 @@ func (c *Client) ServiceToken() (Token, error) {
 // ViewerToken returns the token for opening the viewer (flow 2), cached per
 // (doctor, patient). Empty identity numbers are not sent.
 func (c *Client) ViewerToken(doctorTC, patientTC string) (Token, error) {
-	tok, err := c.token(tokenKey{viewer: true, doctor: doctorTC, patient: patientTC}, c.deadline())
+	k, err := viewerKey(doctorTC, patientTC)
+	if err != nil {
+		return Token{}, err
+	}
+	tok, err := c.token(k, c.deadline())
 	return tok, c.scrub(err)
 }

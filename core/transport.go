@@ -68,13 +68,21 @@ func readCAFile(path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
+	notRegular := errorf(ConfigError, "config: \"ca_file\" must be a regular file of at most 4 MiB")
+	// Stat before opening: opening a FIFO would block until a writer comes.
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() || st.Size() > maxCAFileBytes {
+		if err != nil {
+			return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
+		}
+		return nil, notRegular
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > maxCAFileBytes {
-		return nil, errorf(ConfigError, "config: \"ca_file\" must be a regular file of at most 4 MiB")
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, notRegular
 	}
 	pem, err := io.ReadAll(io.LimitReader(f, maxCAFileBytes+1))
 	if err != nil || len(pem) > maxCAFileBytes {

@@ -4,6 +4,8 @@ package jsonx
 
 import (
 	"bytes"
+	stdjson "encoding/json" // its Valid is strict where go-json's is lenient
+	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 )
@@ -25,5 +27,6 @@ func Marshal(v any) ([]byte, error) {
 // Unmarshal decodes data into v.
 func Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
-// Valid reports whether data is one valid JSON value.
-func Valid(data []byte) bool { return json.Valid(data) }
+// Valid reports whether data is one strictly valid JSON value (RFC 8259:
+// no raw control characters in strings, no "00"), in UTF-8.
+func Valid(data []byte) bool { return utf8.Valid(data) && stdjson.Valid(data) }
