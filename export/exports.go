@@ -175,7 +175,20 @@ func stringResult(value string, err error, out **C.char, errOut **C.char) C.int3
 //export trlgo_call
 func trlgo_call(h C.uintptr_t, method, path, jsonBody *C.char, httpStatus *C.int32_t, response **C.char, errOut **C.char) (status C.int32_t) {
 	defer guard(&status, errOut)
+	return call(h, method, path, jsonBody, httpStatus, response, nil, errOut)
+}
+
+//export trlgo_call_bytes
+func trlgo_call_bytes(h C.uintptr_t, method, path, jsonBody *C.char, httpStatus *C.int32_t, response **C.char, responseLen *C.int64_t, errOut **C.char) (status C.int32_t) {
+	defer guard(&status, errOut)
+	return call(h, method, path, jsonBody, httpStatus, response, responseLen, errOut)
+}
+
+// call is trl_call and trl_call_bytes: the response (and its length) are
+// filled on success and on TRL_E_HTTP, the server's answer.
+func call(h C.uintptr_t, method, path, jsonBody *C.char, httpStatus *C.int32_t, response **C.char, responseLen *C.int64_t, errOut **C.char) C.int32_t {
 	clearOut(errOut, response)
+	clearInt64(responseLen)
 	if httpStatus != nil {
 		*httpStatus = 0
 	}
@@ -197,6 +210,9 @@ func trlgo_call(h C.uintptr_t, method, path, jsonBody *C.char, httpStatus *C.int
 		}
 		if response != nil {
 			*response = cBytes(res.Body)
+			if responseLen != nil {
+				*responseLen = C.int64_t(len(res.Body))
+			}
 		}
 	}
 	if err != nil {

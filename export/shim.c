@@ -264,3 +264,14 @@ TRL_EXTERN int32_t TRL_CALL trl_call(trl_client c, const char *method, const cha
     struct call_args a = {c, method, path, json_body, http_status, response, err};
     return run(call_thunk, &a);
 }
+
+THUNK(call_bytes,
+      {trl_client c; const char *method; const char *path; const char *json_body; int32_t *http_status; char **response; int64_t *response_len; char **err;},
+      trlgo_call_bytes(a->c, (char *)a->method, (char *)a->path, (char *)a->json_body, a->http_status, a->response,
+                       a->response_len, a->err))
+TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, const char *path,
+                                           const char *json_body, int32_t *http_status, char **response,
+                                           int64_t *response_len, char **err) {
+    struct call_bytes_args a = {c, method, path, json_body, http_status, response, response_len, err};
+    return run(call_bytes_thunk, &a);
+}

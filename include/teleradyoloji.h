@@ -251,11 +251,14 @@ TRL_EXTERN int32_t TRL_CALL trl_viewer_url(trl_client c,
 /* Calls a helper-service method with the service token.
  * method       "GET", "POST", "PUT", "DELETE", "PATCH" or "HEAD".
  * path         relative to api_url ("Foo/Bar" or "/Foo/Bar?x=1"); an absolute
- *              URL or a ".." segment is TRL_E_INVALID_ARGUMENT.
+ *              URL, a "." or ".." segment (also percent-encoded, with
+ *              ";params", or encoded twice), a backslash, a control byte or
+ *              text that is not UTF-8 is TRL_E_INVALID_ARGUMENT.
  * json_body    NULL or "" for none; otherwise sent as application/json.
  * http_status  OUT, may be NULL: the HTTP status, also on TRL_E_HTTP.
  * response     OUT, may be NULL: the response body, also on TRL_E_HTTP;
- *              trl_free() it.
+ *              trl_free() it.  It ends at its first NUL byte: for a body
+ *              that may hold one (or is not text), use trl_call_bytes.
  * A 401 refreshes the token once.  5xx and 429 are retried for GET, HEAD,
  * PUT and DELETE only: a POST is never resent once the server may have
  * acted on it. */
@@ -266,6 +269,20 @@ TRL_EXTERN int32_t TRL_CALL trl_call(trl_client c,
                                      int32_t *http_status /* OUT, may be NULL */,
                                      char **response /* OUT, may be NULL */,
                                      char **err /* OUT, may be NULL */);
+
+/* trl_call with the response's length (appended to ABI v1): the body may
+ * hold NUL bytes or any bytes at all.
+ * response      OUT, may be NULL: the body, NUL-terminated after
+ *               response_len bytes; trl_free() it.
+ * response_len  OUT, may be NULL: its length in bytes. */
+TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c,
+                                           const char *method,
+                                           const char *path,
+                                           const char *json_body,
+                                           int32_t *http_status /* OUT, may be NULL */,
+                                           char **response /* OUT, may be NULL */,
+                                           int64_t *response_len /* OUT, may be NULL */,
+                                           char **err /* OUT, may be NULL */);
 
 #ifdef __cplusplus
 }

@@ -91,6 +91,9 @@ func envelopeError(msg string) map[string]any {
 }
 
 // helper serves the fake helper services: /echo[/...] and /status/{code}.
+// BinaryBody is what GET /integrationapi/binary answers.
+var BinaryBody = []byte("AB\x00CD\xff\xfeEF")
+
 func (s *Server) helper(ctx *fasthttp.RequestCtx) {
 	info, ok := s.bearer(ctx)
 	if !ok {
@@ -113,6 +116,10 @@ func (s *Server) helper(ctx *fasthttp.RequestCtx) {
 		}
 		writeJSON(ctx, 200, map[string]any{"method": string(ctx.Method()), "path": path,
 			"query": string(ctx.QueryArgs().QueryString()), "body": body, "token_kind": kind})
+	case path == "/binary":
+		// Bytes no text API would send: a NUL and bytes that are not UTF-8.
+		ctx.SetContentType("application/octet-stream")
+		ctx.SetBody(BinaryBody)
 	case strings.HasPrefix(path, "/status/"):
 		code, err := strconv.Atoi(strings.TrimPrefix(path, "/status/"))
 		if err != nil || code < 200 || code > 599 {
