@@ -17,6 +17,31 @@
  *   collector and Go (DESIGN.md pitfall 8).  Library-owned threads are unknown
  *   to Mono, so it never pauses them.
  *
+ * Alternate signal stacks (POSIX; DESIGN.md pitfall 10).  When the library
+ * loads, the Go runtime adds SA_ONSTACK to every signal handler the host
+ * registered before (CoreCLR's SIGRTMIN thread-suspension handler is one), so
+ * from then on those handlers run on the thread's alternate signal stack.  A
+ * thread that calls into Go keeps the one it has (Go only records it; with
+ * none, Go gives it a 32 KiB one), and CoreCLR gives each thread 16 KiB: a
+ * handler that needs more overflows it and the process dies.  So before a
+ * thread first enters Go, the shim makes sure its alternate stack holds at
+ * least 1 MiB (TELERADYOLOJI_SIGNAL_STACK_KIB; 0 leaves stacks alone): a
+ * smaller one or none is replaced by a library-owned 1 MiB stack above a
+ * guard page, which Go then records as the thread's.  1 MiB is the order of
+ * the thread stacks such handlers were written to run on (without
+ * SA_ONSTACK).  It costs 1 MiB + 4 KiB of address space and two mappings per
+ * thread; only the pages a handler touches become resident (measured with 128
+ * threads: no difference in VmRSS until a handler runs, then what the handler
+ * uses), and below 2 MiB no transparent huge page can back it.  It is freed
+ * when the thread ends, after Go has let go of it (sigstack_release).  A host
+ * stack it replaced is the host's: a host that frees only the stack still
+ * installed (CoreCLR compares the pointer) leaves that one mapped.
+ *
+ * The library-owned threads of the handoff mode get one too: they run Go,
+ * and a process-directed signal can land on them.  The calling threads of the
+ * handoff mode keep theirs: they never run Go, Go never records their stack,
+ * and under Mono it is Mono's.  Threads Go creates are Go's.
+ *
  * trl_free never enters Go.
  */
 #define TRL_BUILDING_LIBRARY 1
@@ -32,11 +57,102 @@ static SRWLOCK first_call_lock = SRWLOCK_INIT;
 #define UNLOCK() ReleaseSRWLockExclusive(&first_call_lock)
 #else
 #include <dlfcn.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 static pthread_mutex_t first_call_lock = PTHREAD_MUTEX_INITIALIZER;
 #define LOCK() pthread_mutex_lock(&first_call_lock)
 #define UNLOCK() pthread_mutex_unlock(&first_call_lock)
+
+/* ---- alternate signal stacks (see the top of this file) ---- */
+
+#define SIGSTACK_DEFAULT_KIB 1024
+#define SIGSTACK_MIN_KIB 64
+static pthread_once_t sigstack_once = PTHREAD_ONCE_INIT;
+static size_t sigstack_size; /* 0: leave threads' alternate stacks alone */
+static size_t sigstack_page;
+static pthread_key_t sigstack_key; /* this thread's stack: the mapping, guard page first */
+static __thread int sigstack_rounds;
+
+/* sigstack_release runs when a thread that got a library stack ends.  Go
+ * records that stack in the thread's M when the thread first enters Go, and
+ * forgets it (restoreGsignalStack in unminitSignals, from dropm) in its own
+ * pthread key destructor, which may come after this one in the same round.
+ * So the stack is freed only in the last round of destructor calls
+ * (PTHREAD_DESTRUCTOR_ITERATIONS; POSIX runs at least that many while a value
+ * is set): by then Go has dropped the M.  Until then the stack stays
+ * installed, so signals during the thread's exit still have it.  It is
+ * disabled before it is unmapped, so no signal can land on freed memory. */
+static void sigstack_release(void *base) {
+    if (++sigstack_rounds < PTHREAD_DESTRUCTOR_ITERATIONS && pthread_setspecific(sigstack_key, base) == 0)
+        return;
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) &&
+        cur.ss_sp == (char *)base + sigstack_page) {
+        stack_t off;
+        memset(&off, 0, sizeof off);
+        off.ss_flags = SS_DISABLE;
+        off.ss_size = MINSIGSTKSZ; /* musl checks the size even when disabling */
+        if (sigaltstack(&off, NULL) != 0)
+            return; /* still in use (EPERM): keep it mapped rather than free it */
+    }
+    munmap(base, sigstack_size + sigstack_page);
+}
+
+static void sigstack_init(void) {
+    unsigned long kib = SIGSTACK_DEFAULT_KIB;
+    const char *env = getenv("TELERADYOLOJI_SIGNAL_STACK_KIB");
+    if (env && *env) {
+        char *end;
+        kib = strtoul(env, &end, 10);
+        if (*end)
+            kib = SIGSTACK_DEFAULT_KIB;
+        else if (kib && kib < SIGSTACK_MIN_KIB)
+            kib = SIGSTACK_MIN_KIB;
+        else if (kib > 64 * 1024)
+            kib = 64 * 1024;
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    if (!kib || page <= 0 || pthread_key_create(&sigstack_key, sigstack_release) != 0)
+        return;
+    sigstack_page = (size_t)page;
+    sigstack_size = (kib * 1024 + sigstack_page - 1) / sigstack_page * sigstack_page;
+}
+
+/* sigstack_ensure gives the calling thread a library alternate stack when it
+ * has none or a smaller one.  Only before the thread's first entry into Go:
+ * after that, Go has recorded the stack the thread has. */
+static void sigstack_ensure(void) {
+    pthread_once(&sigstack_once, sigstack_init);
+    stack_t cur;
+    if (!sigstack_size || sigaltstack(NULL, &cur) != 0 || (cur.ss_flags & SS_ONSTACK))
+        return; /* off, or running on it (inside a signal handler): cannot change it */
+    if (!(cur.ss_flags & SS_DISABLE) && cur.ss_size >= sigstack_size)
+        return; /* the host's own is large enough */
+    size_t len = sigstack_size + sigstack_page;
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_STACK
+    flags |= MAP_STACK;
+#endif
+    char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (base == MAP_FAILED)
+        return; /* no memory: the thread keeps what it has */
+    stack_t ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = base + sigstack_page;
+    ss.ss_size = sigstack_size;
+    if (mprotect(base, sigstack_page, PROT_NONE) != 0 || pthread_setspecific(sigstack_key, base) != 0) {
+        munmap(base, len);
+        return;
+    }
+    if (sigaltstack(&ss, NULL) != 0) {
+        pthread_setspecific(sigstack_key, NULL);
+        munmap(base, len);
+    }
+}
 #endif
 
 static __thread int thread_entered;
@@ -44,6 +160,9 @@ static __thread int thread_entered;
 static void enter_go(void) {
     if (__builtin_expect(thread_entered, 1))
         return;
+#if !defined(_WIN32)
+    sigstack_ensure();
+#endif
     LOCK();
     (void)trlgo_abi_version();
     UNLOCK();

@@ -56,6 +56,18 @@
  *                       inside the Go runtime, which could deadlock both.
  *                       TELERADYOLOJI_THREAD_HANDOFF=1 (or 0) forces this
  *                       on (or off) for any host.
+ *   Signal stacks       (POSIX) the Go runtime adds SA_ONSTACK to the signal
+ *                       handlers the host registered before the library
+ *                       loaded, so they run on the thread's alternate signal
+ *                       stack.  Before a thread first runs Go code, the
+ *                       library gives it a 1 MiB alternate stack (guard page
+ *                       below, freed when the thread ends) when it has none
+ *                       or a smaller one, e.g. CoreCLR's 16 KiB: 1 MiB of
+ *                       address space per thread, resident only as far as a
+ *                       handler uses it.  TELERADYOLOJI_SIGNAL_STACK_KIB sets
+ *                       the size (0: leave threads' stacks alone).  Threads
+ *                       that never call the library, and the calling threads
+ *                       of the handoff mode, keep theirs.
  *
  * EXAMPLE
  *
