@@ -37,19 +37,26 @@ test-go:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-$(BUILD)/tests/test_abi: tests/c/test_abi.c tests/c/harness.h include/teleradyoloji.h $(LIB)
-	@mkdir -p $(BUILD)/tests
-	$(CC) $(CFLAGS_TEST) -o $@ tests/c/test_abi.c $(LINK_LIB)
-
 test-abi-exports: $(LIB)
 	@$(NEED) binutils nm
 	tests/c/check_exports.sh include/teleradyoloji.h $(LIB)
 
-test-c: $(BUILD)/tests/test_abi test-abi-exports
+$(BUILD)/tests/%: tests/c/%.c tests/c/harness.h include/teleradyoloji.h $(LIB)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(LINK_LIB)
+
+# The ABI suite and the host-behaviour tests (fork, thread exit, cancel), in
+# both thread modes; the ABI suite and thread tests also under valgrind.
+test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads test-abi-exports
 	@$(NEED) valgrind valgrind
 	$(WITH_SANDBOX) $(BUILD)/tests/test_abi
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_abi
 	$(WITH_SANDBOX) tests/c/valgrind.sh $(BUILD)/tests/test_abi
+	$(WITH_SANDBOX) $(BUILD)/tests/test_fork
+	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_fork
+	$(WITH_SANDBOX) $(BUILD)/tests/test_host_threads
+	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_host_threads
+	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) tests/c/valgrind.sh $(BUILD)/tests/test_host_threads
 
 $(BUILD)/examples/viewer_url: examples/c/viewer_url.c include/teleradyoloji.h $(LIB)
 	@mkdir -p $(BUILD)/examples

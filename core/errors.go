@@ -20,12 +20,18 @@ const (
 	Timeout         Status = 7
 	ProtocolError   Status = 8
 	Internal        Status = 9
+	// Forked is answered by the C shim alone (export/shim.c): a call in a
+	// child forked after the library loaded never reaches Go.
+	Forked Status = 10
+
+	// LastStatus is the highest code.
+	LastStatus = Forked
 )
 
 var statusNames = [...]string{
 	"TRL_OK", "TRL_E_INVALID_ARGUMENT", "TRL_E_CONFIG", "TRL_E_BAD_HANDLE",
 	"TRL_E_AUTH", "TRL_E_HTTP", "TRL_E_NETWORK", "TRL_E_TIMEOUT",
-	"TRL_E_PROTOCOL", "TRL_E_INTERNAL",
+	"TRL_E_PROTOCOL", "TRL_E_INTERNAL", "TRL_E_FORKED",
 }
 
 // Name is the ABI name of s, e.g. "TRL_E_AUTH"; "TRL_E_UNKNOWN" when unknown.

@@ -22,8 +22,8 @@ func main() {}
 var (
 	cVersion     = C.CString(core.Version) // static, never freed
 	cStatusNames = func() []*C.char {
-		names := make([]*C.char, 0, int(core.Internal)+2)
-		for s := core.OK; s <= core.Internal+1; s++ {
+		names := make([]*C.char, 0, int(core.LastStatus)+2)
+		for s := core.OK; s <= core.LastStatus+1; s++ {
 			names = append(names, C.CString(s.Name())) // the last is TRL_E_UNKNOWN
 		}
 		return names

@@ -37,4 +37,3 @@ func unregister(h uintptr) (*core.Client, bool) {
 	delete(registry.clients, h)
 	return c, ok
 }
-

@@ -46,7 +46,9 @@
  */
 #define TRL_BUILDING_LIBRARY 1
 #define _GNU_SOURCE 1 /* RTLD_DEFAULT */
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include "../include/teleradyoloji.h"
 #include "_cgo_export.h"
 
@@ -156,6 +158,7 @@ static void sigstack_ensure(void) {
 #endif
 
 static __thread int thread_entered;
+static const char *version_seen; /* trl_version's answer, for a forked child */
 
 static void enter_go(void) {
     if (__builtin_expect(thread_entered, 1))
@@ -165,9 +168,54 @@ static void enter_go(void) {
 #endif
     LOCK();
     (void)trlgo_abi_version();
+    if (!version_seen)
+        version_seen = trlgo_version();
     UNLOCK();
     thread_entered = 1;
 }
+
+/* ---- fork() without exec ----
+ * The Go runtime does not survive fork() in a shared library: the child has
+ * only the forking thread, Go's other threads are gone, and a call may hang
+ * for ever; it would also share the parent's kept connections (another
+ * request's answer could arrive).  So in a child forked after the library
+ * loaded, no call enters Go: each fails at once with TRL_E_FORKED (out
+ * parameters cleared as always), trl_abi_version, trl_version,
+ * trl_status_name and trl_free still answer.  The parent is unaffected. */
+#if defined(_WIN32)
+#define FORKED() 0
+#else
+static volatile sig_atomic_t forked;
+static void on_fork_child(void) { forked = 1; }
+__attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, on_fork_child); }
+#define FORKED() __builtin_expect(forked, 0)
+#endif
+
+static const char forked_json[] =
+    "{\"code\":10,\"name\":\"TRL_E_FORKED\",\"message\":\"this process was forked (fork() without exec) "
+    "after the library was loaded; the library's Go runtime does not survive fork. Load it only in the "
+    "process that uses it: start workers with spawn (Python multiprocessing 'spawn' or 'forkserver'), no "
+    "preloading in gunicorn or Celery prefork, or exec after fork\",\"retryable\":false}";
+
+/* after_fork answers a call made in a forked child. */
+static int32_t after_fork(char **err) {
+    if (err) {
+        *err = malloc(sizeof forked_json);
+        if (*err)
+            memcpy(*err, forked_json, sizeof forked_json);
+    }
+    return TRL_E_FORKED;
+}
+
+/* Clear an out parameter, as every call does on entry. */
+#define CLEAR(p) do { if (p) *(p) = 0; } while (0)
+
+/* The names of trl_status_name for a forked child, where Go cannot answer;
+ * tests/c/test_fork.c checks they are Go's. */
+static const char *const status_names[] = {
+    "TRL_OK", "TRL_E_INVALID_ARGUMENT", "TRL_E_CONFIG", "TRL_E_BAD_HANDLE", "TRL_E_AUTH", "TRL_E_HTTP",
+    "TRL_E_NETWORK", "TRL_E_TIMEOUT", "TRL_E_PROTOCOL", "TRL_E_INTERNAL", "TRL_E_FORKED",
+};
 
 /* A call packed for run(): fn calls the trlgo_* function with a's fields. */
 typedef int32_t (*thunk_fn)(void *a);
@@ -193,14 +241,23 @@ static pthread_once_t handoff_once = PTHREAD_ONCE_INIT;
 static int handoff;
 static pthread_key_t worker_key;
 static __thread struct worker *my_worker;
+static __thread int worker_released; /* this thread is ending: no more kept worker */
 
-/* The calling thread ended: its worker ends too. */
-static void worker_release(void *p) {
-    struct worker *w = p;
+/* worker_end tells w to end; it frees itself. */
+static void worker_end(struct worker *w) {
     pthread_mutex_lock(&w->mu);
     w->state = EXIT;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
+}
+
+/* The calling thread is ending: its worker ends too.  A later call from this
+ * thread (another thread-exit destructor) gets a worker of its own for that
+ * call only, never this freed one. */
+static void worker_release(void *p) {
+    my_worker = NULL;
+    worker_released = 1;
+    worker_end(p);
 }
 
 static void handoff_init(void) {
@@ -236,11 +293,8 @@ static void *worker_main(void *p) {
     return NULL;
 }
 
-/* my_worker_or_null starts this thread's worker on first use; NULL when no
- * thread can be started (then the call runs directly). */
-static struct worker *my_worker_or_null(void) {
-    if (my_worker)
-        return my_worker;
+/* new_worker starts a worker thread; NULL when none can be started. */
+static struct worker *new_worker(void) {
     struct worker *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
@@ -258,18 +312,29 @@ static struct worker *my_worker_or_null(void) {
         free(w);
         return NULL;
     }
-    my_worker = w;
-    pthread_setspecific(worker_key, w);
     return w;
 }
 
-static int32_t run(thunk_fn fn, void *a) {
-    pthread_once(&handoff_once, handoff_init);
-    struct worker *w = handoff ? my_worker_or_null() : NULL;
-    if (!w) {
-        enter_go();
-        return fn(a);
+/* my_worker_or_null is this thread's worker, started on first use; NULL
+ * when no thread can be started (then the call runs directly). */
+static struct worker *my_worker_or_null(void) {
+    if (my_worker || worker_released)
+        return my_worker;
+    struct worker *w = new_worker();
+    if (w && pthread_setspecific(worker_key, w) != 0) {
+        worker_end(w);
+        return NULL;
     }
+    return my_worker = w;
+}
+
+/* run_on hands fn(a) to w and waits.  The wait is no cancellation point:
+ * a caller cancelled there would leave w->mu locked and its stack (a, the
+ * out parameters) to a worker still writing into it; a pending cancel acts
+ * at the caller's next cancellation point, after the call. */
+static int32_t run_on(struct worker *w, thunk_fn fn, void *a) {
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     pthread_mutex_lock(&w->mu);
     w->fn = fn;
     w->a = a;
@@ -280,7 +345,27 @@ static int32_t run(thunk_fn fn, void *a) {
     int32_t r = w->result;
     w->state = IDLE;
     pthread_mutex_unlock(&w->mu);
+    pthread_setcancelstate(cancel_state, NULL);
     return r;
+}
+
+static int32_t run(thunk_fn fn, void *a) {
+    pthread_once(&handoff_once, handoff_init);
+    if (!handoff) {
+        enter_go();
+        return fn(a);
+    }
+    struct worker *w = my_worker_or_null();
+    if (w)
+        return run_on(w, fn, a);
+    if (worker_released && (w = new_worker()) != NULL) {
+        /* a call from a thread-exit destructor after ours: a one-call worker */
+        int32_t r = run_on(w, fn, a);
+        worker_end(w);
+        return r;
+    }
+    enter_go();
+    return fn(a);
 }
 #endif
 
@@ -297,12 +382,16 @@ static int32_t run(thunk_fn fn, void *a) {
 
 THUNK(abi_version, {int32_t unused;}, trlgo_abi_version())
 TRL_EXTERN int32_t TRL_CALL trl_abi_version(void) {
+    if (FORKED())
+        return TRL_ABI_VERSION;
     struct abi_version_args a = {0};
     return run(abi_version_thunk, &a);
 }
 
 THUNK(version, {const char *out;}, (a->out = trlgo_version(), 0))
 TRL_EXTERN const char *TRL_CALL trl_version(void) {
+    if (FORKED())
+        return version_seen ? version_seen : "";
     struct version_args a = {NULL};
     run(version_thunk, &a);
     return a.out;
@@ -310,6 +399,9 @@ TRL_EXTERN const char *TRL_CALL trl_version(void) {
 
 THUNK(status_name, {int32_t status; const char *out;}, (a->out = trlgo_status_name(a->status), 0))
 TRL_EXTERN const char *TRL_CALL trl_status_name(int32_t status) {
+    if (FORKED())
+        return status >= 0 && status < (int32_t)(sizeof status_names / sizeof *status_names) ? status_names[status]
+                                                                                     : "TRL_E_UNKNOWN";
     struct status_name_args a = {status, NULL};
     run(status_name_thunk, &a);
     return a.out;
@@ -322,12 +414,19 @@ TRL_EXTERN void TRL_CALL trl_free(void *p) {
 THUNK(client_new, {const char *config_json; trl_client *out; char **err;},
       trlgo_client_new((char *)a->config_json, a->out, a->err))
 TRL_EXTERN int32_t TRL_CALL trl_client_new(const char *config_json, trl_client *out, char **err) {
+    if (FORKED()) {
+        CLEAR(out);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct client_new_args a = {config_json, out, err};
     return run(client_new_thunk, &a);
 }
 
 THUNK(client_close, {trl_client c;}, trlgo_client_close(a->c))
 TRL_EXTERN int32_t TRL_CALL trl_client_close(trl_client c) {
+    if (FORKED())
+        return TRL_E_FORKED;
     struct client_close_args a = {c};
     return run(client_close_thunk, &a);
 }
@@ -336,6 +435,12 @@ THUNK(service_token, {trl_client c; char **token; int64_t *expires_at_unix; char
       trlgo_service_token(a->c, a->token, a->expires_at_unix, a->err))
 TRL_EXTERN int32_t TRL_CALL trl_service_token(trl_client c, char **token, int64_t *expires_at_unix,
                                               char **err) {
+    if (FORKED()) {
+        CLEAR(token);
+        CLEAR(expires_at_unix);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct service_token_args a = {c, token, expires_at_unix, err};
     return run(service_token_thunk, &a);
 }
@@ -346,6 +451,12 @@ THUNK(viewer_token,
                          a->err))
 TRL_EXTERN int32_t TRL_CALL trl_viewer_token(trl_client c, const char *doctor_tc, const char *patient_tc,
                                              char **token, int64_t *expires_at_unix, char **err) {
+    if (FORKED()) {
+        CLEAR(token);
+        CLEAR(expires_at_unix);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct viewer_token_args a = {c, doctor_tc, patient_tc, token, expires_at_unix, err};
     return run(viewer_token_thunk, &a);
 }
@@ -354,6 +465,11 @@ THUNK(post_otac, {trl_client c; const char *token; const char *accession; char *
       trlgo_post_otac(a->c, (char *)a->token, (char *)a->accession, a->otac, a->err))
 TRL_EXTERN int32_t TRL_CALL trl_post_otac(trl_client c, const char *token, const char *accession,
                                           char **otac, char **err) {
+    if (FORKED()) {
+        CLEAR(otac);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct post_otac_args a = {c, token, accession, otac, err};
     return run(post_otac_thunk, &a);
 }
@@ -361,6 +477,11 @@ TRL_EXTERN int32_t TRL_CALL trl_post_otac(trl_client c, const char *token, const
 THUNK(build_viewer_url, {trl_client c; const char *otac; char **url; char **err;},
       trlgo_build_viewer_url(a->c, (char *)a->otac, a->url, a->err))
 TRL_EXTERN int32_t TRL_CALL trl_build_viewer_url(trl_client c, const char *otac, char **url, char **err) {
+    if (FORKED()) {
+        CLEAR(url);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct build_viewer_url_args a = {c, otac, url, err};
     return run(build_viewer_url_thunk, &a);
 }
@@ -369,6 +490,11 @@ THUNK(viewer_url, {trl_client c; const char *accession; const char *doctor_tc; c
       trlgo_viewer_url(a->c, (char *)a->accession, (char *)a->doctor_tc, (char *)a->patient_tc, a->url, a->err))
 TRL_EXTERN int32_t TRL_CALL trl_viewer_url(trl_client c, const char *accession, const char *doctor_tc,
                                            const char *patient_tc, char **url, char **err) {
+    if (FORKED()) {
+        CLEAR(url);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct viewer_url_args a = {c, accession, doctor_tc, patient_tc, url, err};
     return run(viewer_url_thunk, &a);
 }
@@ -380,6 +506,12 @@ THUNK(call,
 TRL_EXTERN int32_t TRL_CALL trl_call(trl_client c, const char *method, const char *path,
                                      const char *json_body, int32_t *http_status, char **response,
                                      char **err) {
+    if (FORKED()) {
+        CLEAR(http_status);
+        CLEAR(response);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct call_args a = {c, method, path, json_body, http_status, response, err};
     return run(call_thunk, &a);
 }
@@ -391,6 +523,13 @@ THUNK(call_bytes,
 TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, const char *path,
                                            const char *json_body, int32_t *http_status, char **response,
                                            int64_t *response_len, char **err) {
+    if (FORKED()) {
+        CLEAR(http_status);
+        CLEAR(response);
+        CLEAR(response_len);
+        CLEAR(err);
+        return after_fork(err);
+    }
     struct call_bytes_args a = {c, method, path, json_body, http_status, response, response_len, err};
     return run(call_bytes_thunk, &a);
 }

@@ -56,6 +56,18 @@
  *                       inside the Go runtime, which could deadlock both.
  *                       TELERADYOLOJI_THREAD_HANDOFF=1 (or 0) forces this
  *                       on (or off) for any host.
+ *   Fork                (POSIX) the Go runtime inside does not survive
+ *                       fork() without exec.  In a child forked after the
+ *                       library was loaded, every call fails at once with
+ *                       TRL_E_FORKED and never touches the parent's
+ *                       connections (trl_abi_version, trl_version,
+ *                       trl_status_name and trl_free still work); the parent
+ *                       is unaffected.  Load the library only in the process
+ *                       that uses it: Python multiprocessing "spawn" or
+ *                       "forkserver", no gunicorn --preload or Celery prefork
+ *                       preloading of it, or exec after fork.
+ *   Cancellation        (POSIX) no call is a pthread cancellation point: a
+ *                       pending cancel acts after the call returns.
  *   Signal stacks       (POSIX) the Go runtime adds SA_ONSTACK to the signal
  *                       handlers the host registered before the library
  *                       loaded, so they run on the thread's alternate signal
@@ -132,6 +144,8 @@ typedef uintptr_t trl_client;
 #define TRL_E_TIMEOUT           7 /* timeout_ms ran out (token fetch and retries included) */
 #define TRL_E_PROTOCOL          8 /* a response that cannot be understood */
 #define TRL_E_INTERNAL          9 /* a bug in the library (a recovered panic) */
+#define TRL_E_FORKED           10 /* called in a child forked (without exec) after the
+                                     library was loaded: see "Fork" above */
 
 /* ---------------------------------------------------------------------- */
 /* Library                                                                  */

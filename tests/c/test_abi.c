@@ -26,10 +26,10 @@ static void test_library_info(void) {
     CHECK(v && sscanf(v, "%d.%d.%d", &a, &b, &c) == 3);
     const char *names[] = {"TRL_OK", "TRL_E_INVALID_ARGUMENT", "TRL_E_CONFIG", "TRL_E_BAD_HANDLE",
                            "TRL_E_AUTH", "TRL_E_HTTP", "TRL_E_NETWORK", "TRL_E_TIMEOUT",
-                           "TRL_E_PROTOCOL", "TRL_E_INTERNAL"};
-    for (int i = 0; i <= TRL_E_INTERNAL; i++) CHECK(strcmp(trl_status_name(i), names[i]) == 0);
+                           "TRL_E_PROTOCOL", "TRL_E_INTERNAL", "TRL_E_FORKED"};
+    for (int i = 0; i <= TRL_E_FORKED; i++) CHECK(strcmp(trl_status_name(i), names[i]) == 0);
     CHECK(strcmp(trl_status_name(-1), "TRL_E_UNKNOWN") == 0);
-    CHECK(strcmp(trl_status_name(10), "TRL_E_UNKNOWN") == 0);
+    CHECK(strcmp(trl_status_name(11), "TRL_E_UNKNOWN") == 0);
     CHECK(strcmp(trl_status_name(INT32_MAX), "TRL_E_UNKNOWN") == 0);
     CHECK(trl_status_name(4) == trl_status_name(4)); /* static */
     trl_free(NULL);
@@ -620,6 +620,42 @@ static void test_threads(void) {
     trl_client_close(c);
 }
 
+/* trl_call_bytes: the whole body, NUL and non-UTF-8 bytes included, with
+ * its length; outputs cleared on failure. */
+static void test_call_bytes(void) {
+    static const char want[] = "AB\0CD\xff\xfe" "EF"; /* sandbox.BinaryBody */
+    trl_client c = new_client(NULL);
+    int32_t st = -1;
+    int64_t len = -1;
+    char *resp = NULL, *err = NULL;
+    CHECK_RC(trl_call_bytes(c, "GET", "binary", NULL, &st, &resp, &len, &err), TRL_OK);
+    CHECK(st == 200 && len == (int64_t)sizeof want - 1 && resp && memcmp(resp, want, sizeof want) == 0);
+    CHECK(err == NULL);
+    trl_free(resp);
+    /* trl_call hands the same body as text, cut at the NUL. */
+    CHECK_RC(trl_call(c, "GET", "binary", NULL, &st, &resp, &err), TRL_OK);
+    CHECK(resp && strcmp(resp, "AB") == 0);
+    trl_free(resp);
+    /* TRL_E_HTTP: status, body and length still filled. */
+    CHECK_RC(trl_call_bytes(c, "GET", "status/404", NULL, &st, &resp, &len, &err), TRL_E_HTTP);
+    CHECK(st == 404 && resp && len == (int64_t)strlen(resp) && strstr(resp, "status 404"));
+    check_err(err, TRL_E_HTTP);
+    trl_free(resp);
+    trl_free(err);
+    /* Other failures: every output cleared. */
+    resp = (char *)1, len = 7, st = 7, err = NULL;
+    CHECK_RC(trl_call_bytes(c, "GET", "a/%5C..%5Cb", NULL, &st, &resp, &len, &err), TRL_E_INVALID_ARGUMENT);
+    CHECK(resp == NULL && len == 0 && st == 0);
+    check_err(err, TRL_E_INVALID_ARGUMENT);
+    trl_free(err);
+    resp = (char *)1, len = 7, st = 7, err = NULL;
+    CHECK_RC(trl_call_bytes(0, "GET", "echo", NULL, &st, &resp, &len, &err), TRL_E_BAD_HANDLE);
+    CHECK(resp == NULL && len == 0 && st == 0);
+    trl_free(err);
+    CHECK_RC(trl_call_bytes(c, "GET", "binary", NULL, NULL, NULL, NULL, NULL), TRL_OK); /* outs may be NULL */
+    trl_client_close(c);
+}
+
 int main(void) {
     sandbox_init();
     remember_secret(SANDBOX_PASSWORD);
@@ -635,6 +671,7 @@ int main(void) {
     RUN(test_auth_errors);
     RUN(test_retries_and_faults);
     RUN(test_call);
+    RUN(test_call_bytes);
     RUN(test_threads);
     for (int i = 0; i < h_nsecrets; i++) free(h_secrets[i]);
     printf("%d passed, %d failed\n", h_passed, h_failed);

@@ -17,6 +17,12 @@ grep -E "definitely lost|indirectly lost" "$log" || true
 if [ $rc != 0 ]; then
   echo "valgrind: the test failed under valgrind (exit $rc)" >&2; exit $rc
 fi
+# The Go heap is not malloc's: any use of freed C memory is the C side's bug.
+if grep -q "free'd" "$log"; then
+  echo "valgrind: use of freed memory:" >&2
+  grep -B3 -A12 "free'd" "$log" >&2 | head -60
+  exit 1
+fi
 if ! grep -qE "definitely lost: 0 bytes in 0 blocks|All heap blocks were freed" "$log"; then
   echo "valgrind: definite leak:" >&2
   grep -A25 "definitely lost in" "$log" >&2 || true
