@@ -98,6 +98,7 @@ func (s *Server) Reset() {
 
 func (s *Server) resetLocked() {
 	s.gen++
+	s.releaseLocked()
 	s.stats = Stats{TokensByKey: map[string]int{}}
 	s.faults = nil
 	s.conf = defaultConfig()
@@ -143,6 +144,9 @@ func (s *Server) control(ctx *fasthttp.RequestCtx, what string) {
 		writeJSON(ctx, 200, map[string]bool{"ok": true})
 	case what == "drop_connections" && post:
 		writeJSON(ctx, 200, map[string]int{"dropped": s.DropConnections(ctx.Conn())})
+	case what == "release" && post:
+		s.Release()
+		writeJSON(ctx, 200, map[string]bool{"ok": true})
 	case what == "faults" && post:
 		s.addFaults(ctx)
 	default:

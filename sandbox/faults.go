@@ -13,7 +13,7 @@ import (
 // ("token", "otac", "api", "viewer" or "any"); Count 0 means until reset.
 type Fault struct {
 	Target      string `json:"target"`
-	Kind        string `json:"kind"` // latency, answer_close, status, unauthorized, malformed, html, huge, close
+	Kind        string `json:"kind"` // latency, hold, answer_close, status, unauthorized, malformed, html, huge, close
 	Status      int    `json:"status,omitempty"`
 	DelayMS     int    `json:"delay_ms,omitempty"`
 	RetryAfterS int    `json:"retry_after_s,omitempty"`
@@ -22,7 +22,7 @@ type Fault struct {
 }
 
 var faultKinds = map[string]bool{"latency": true, "status": true, "unauthorized": true,
-	"malformed": true, "html": true, "huge": true, "close": true, "answer_close": true}
+	"malformed": true, "html": true, "huge": true, "close": true, "answer_close": true, "hold": true}
 
 var faultTargets = map[string]bool{"token": true, "otac": true, "api": true, "viewer": true, "any": true}
 
@@ -66,6 +66,14 @@ func (s *Server) faulted(ctx *fasthttp.RequestCtx, target string, next fasthttp.
 	case "latency":
 		time.Sleep(time.Duration(f.DelayMS) * time.Millisecond)
 		next(ctx)
+	case "hold":
+		// Held until Release (or a reset), then answered normally: a test
+		// sees what a client does while it waits, without timing.
+		s.mu.Lock()
+		held := s.held
+		s.mu.Unlock()
+		<-held
+		next(ctx)
 	case "answer_close":
 		// As latency, then the server closes the connection after answering.
 		time.Sleep(time.Duration(f.DelayMS) * time.Millisecond)
@@ -106,4 +114,18 @@ func (r repeatReader) Read(p []byte) (int, error) {
 		p[i] = byte(r)
 	}
 	return len(p), nil
+}
+
+// Release answers every request held by a "hold" fault.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseLocked()
+}
+
+func (s *Server) releaseLocked() {
+	if s.held != nil {
+		close(s.held)
+	}
+	s.held = make(chan struct{})
 }

@@ -14,6 +14,7 @@ import (
 	"log"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	// SeparateAPI serves the integration API and the viewer on a second
 	// loopback port, so that a client sees two hosts as with the Ministry.
 	SeparateAPI bool
+	// IdleTimeout closes connections idle that long (as nginx's
+	// keepalive_timeout; TLS ones with close_notify); 0 keeps them.
+	IdleTimeout time.Duration
 }
 
 // Server is a running sandbox.
@@ -58,6 +62,7 @@ type Server struct {
 	tokens  map[string]tokenInfo
 	otacs   map[string]otacInfo
 	revoked map[string]bool
+	held    chan struct{} // closed by Release: ends "hold" faults
 
 	connMu sync.Mutex
 	conns  map[string]*ConnStats
@@ -118,6 +123,7 @@ func Start(opts Options) (*Server, error) {
 		NoDefaultDate:                true,
 		MaxRequestBodySize:           1 << 20,
 		DisablePreParseMultipartForm: true,
+		IdleTimeout:                  opts.IdleTimeout,
 	}
 	go func() {
 		defer close(s.stopped)

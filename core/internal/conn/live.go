@@ -37,8 +37,10 @@ type liveConn struct {
 	tls      *tls.Conn // nil for plain http (loopback only)
 	pool     *Pool
 	key      Target
-	kept     atomic.Bool // the next Write starts a request on a kept connection
-	dead     atomic.Bool // seen closed by the server
+	kept     atomic.Bool  // the next Write starts a request on a kept connection
+	dead     atomic.Bool  // seen closed by the server
+	reading  atomic.Bool  // a Read is in progress
+	lastUse  atomic.Int64 // when a Read or Write last ended (unix ns)
 	once     sync.Once
 }
 
@@ -46,7 +48,10 @@ type liveConn struct {
 func (c *liveConn) Handshake() error { return nil }
 
 func (c *liveConn) Read(p []byte) (int, error) {
+	c.reading.Store(true)
 	n, err := c.Conn.Read(p)
+	c.reading.Store(false)
+	c.lastUse.Store(time.Now().UnixNano())
 	if n > 0 {
 		c.kept.Store(true)
 	}
@@ -58,8 +63,40 @@ func (c *liveConn) Write(p []byte) (int, error) {
 		c.Close()
 		return 0, ErrIdleClosed
 	}
-	return c.Conn.Write(p)
+	n, err := c.Conn.Write(p)
+	c.lastUse.Store(time.Now().UnixNano())
+	return n, err
 }
+
+// idleAt is how long nothing has read or written c, or 0 while a Read is
+// in progress.
+func (c *liveConn) idleAt(now time.Time) time.Duration {
+	if c.reading.Load() {
+		return 0
+	}
+	return now.Sub(time.Unix(0, c.lastUse.Load()))
+}
+
+// looksClosed guesses, without reading, that the server closed c: FIN, or
+// bytes nobody reads on a connection idle for a while (a TLS close_notify
+// before the FIN).  A connection being read from is never touched.
+func (c *liveConn) looksClosed(now time.Time) bool {
+	if c.dead.Load() {
+		return true
+	}
+	switch peek(c.raw) {
+	case peekClosed:
+		return true
+	case peekData:
+		return c.idleAt(now) > unreadGrace
+	}
+	return false
+}
+
+// unreadGrace: bytes waiting this long on a connection nobody reads are
+// not an answer being read (between two reads of one answer, a client
+// takes microseconds).
+const unreadGrace = 100 * time.Millisecond
 
 func (c *liveConn) Close() error {
 	c.once.Do(func() { c.pool.forget(c) })

@@ -176,10 +176,10 @@ func (p *Pool) NeedsConn(t Target) bool {
 		return true
 	}
 	idle := hc.IdleConnsCount()
+	now := time.Now()
 	for c := range p.open[t] {
-		if idle > 0 && (c.dead.Load() || peek(c.raw) == peekClosed) {
-			c.dead.Store(true)
-			idle--
+		if idle > 0 && c.looksClosed(now) {
+			idle-- // a guess: a wrong one costs a spare connection, no more
 		}
 	}
 	return idle <= 0
@@ -217,6 +217,7 @@ func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time) (*liveCo
 		return nil, err
 	}
 	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t}
+	c.lastUse.Store(time.Now().UnixNano())
 	if t.TLS {
 		cfg := p.opts.TLSConfig().Clone()
 		if host, _, err := net.SplitHostPort(t.Addr); err == nil {
