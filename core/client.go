@@ -62,11 +62,14 @@ func New(cfg Config) (*Client, error) {
 	// The password as it may come back from a server: form- or JSON-encoded.
 	quoted, _ := jsonx.Marshal(cfg.Password)
 	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password), string(quoted[1:len(quoted)-1]))
+	if strings.HasPrefix(cfg.OGNURL, "https:") || strings.HasPrefix(cfg.APIURL, "https:") {
+		// The system roots and (on Windows) the verifier, made ready off
+		// the caller's thread.
+		go func() { warmVerifier(tlsConfig().RootCAs) }()
+	}
 	if cfg.Prewarm {
 		c.conns.Warm(targetOf(cfg.OGNURL))
 		c.conns.Warm(c.api)
-	} else if strings.HasPrefix(cfg.OGNURL, "https:") || strings.HasPrefix(cfg.APIURL, "https:") {
-		go tlsConfig() // the system roots, loaded off the caller's thread
 	}
 	return c, nil
 }
