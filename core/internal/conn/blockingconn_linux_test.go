@@ -43,7 +43,7 @@ func TestBlockingConn(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("want a timeout, got %v", err)
 	}
-	if d := time.Since(start); d > 250*time.Millisecond {
+	if d := time.Since(start); d > 2*time.Second { // a bound for a loaded machine, not a timing
 		t.Fatalf("the deadline took %v", d)
 	}
 	// The server closing gives io.EOF.
@@ -83,7 +83,7 @@ func TestBlockingConnCloseUnblocksRead(t *testing.T) {
 	c.Close()
 	select {
 	case err := <-done:
-		if err == nil || time.Since(start) > 500*time.Millisecond {
+		if err == nil || time.Since(start) > 2*time.Second {
 			t.Fatalf("read after close: %v in %v", err, time.Since(start))
 		}
 	case <-time.After(time.Second):
