@@ -117,7 +117,7 @@ func proxyDialer(proxy string) (proxyFunc, error) {
 		conf.NoProxy = "localhost"
 	}
 	proxied := func(timeout time.Duration) (fasthttp.DialFunc, error) {
-		d := fasthttpproxy.Dialer{Config: conf, Timeout: timeout, ConnectTimeout: timeout}
+		d := fasthttpproxy.Dialer{Config: conf, Timeout: timeout, ConnectTimeout: timeout, DialDualStack: true}
 		return d.GetDialFunc(false)
 	}
 	if _, err := proxied(time.Second); err != nil {
