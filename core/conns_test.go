@@ -204,3 +204,15 @@ func TestIdleTimeoutKeepsConnections(t *testing.T) {
 		t.Fatal("defaults: idle_timeout_s 90, prewarm true")
 	}
 }
+
+// TestUnusedPrewarmExpires: a spare nobody uses is closed after
+// idle_timeout_s, like any kept connection.
+func TestUnusedPrewarmExpires(t *testing.T) {
+	s := startSandbox(t, sandbox.Options{})
+	newClient(t, s, `"idle_timeout_s":1`)
+	waitFor(t, "prewarm", func() bool { return s.Conns()["main"].Accepted == 1 })
+	waitFor(t, "the unused spare to close", func() bool { return s.Conns()["main"].Open == 0 })
+	if n := s.Conns()["main"].Accepted; n != 1 {
+		t.Fatalf("%d connections", n)
+	}
+}

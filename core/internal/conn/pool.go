@@ -96,7 +96,8 @@ func (p *Pool) dial(t Target, deadline time.Time) (net.Conn, error) {
 	if c := p.takeSpare(t, deadline); c != nil {
 		return c, nil
 	}
-	return p.open1(p.ctx, t, deadline)
+	// Not p.ctx: a call in progress finishes normally after Close.
+	return p.open1(context.Background(), t, deadline)
 }
 
 func (p *Pool) takeSpare(t Target, deadline time.Time) *liveConn {
@@ -156,11 +157,25 @@ func (p *Pool) Warm(t Target) {
 			} else {
 				c.kept.Store(true) // checked before its first request
 				s.conn, s.since = c, time.Now()
+				time.AfterFunc(p.opts.IdleTimeout, func() { p.expire(s, c) })
 			}
 		}
 		p.mu.Unlock()
 		close(done)
 	}()
+}
+
+// expire closes spare c if it is still unused.
+func (p *Pool) expire(s *spare, c *liveConn) {
+	p.mu.Lock()
+	unused := s.conn == c
+	if unused {
+		s.conn = nil
+	}
+	p.mu.Unlock()
+	if unused {
+		c.Close()
+	}
 }
 
 // NeedsConn reports that t has no kept connection that looks alive and no
