@@ -49,6 +49,33 @@
     Every failure raises ETeleradyolojiError (Status is one of the TRL_E_*
     codes). Messages never contain the password, a token or an OTAC.
 
+  HELPER SERVICES
+    Call returns the answer as text: the whole body is read (through
+    trl_call_bytes, so nothing is cut at a NUL byte) and must be UTF-8, else
+    Call raises ETeleradyolojiError with Status TRL_E_PROTOCOL. CallBytes
+    returns the body's bytes exactly as received, as a TTeleradyolojiBytes:
+    RawByteString in Delphi 2009+ and Free Pascal, AnsiString in Delphi 7 ..
+    2007 (which has no code page there). Treat it as bytes: Length(B) bytes,
+    Ord(B[I]) for I in 1..Length(B), Move(B[1], Buffer, Length(B)) or
+    Stream.WriteBuffer(B[1], Length(B)); never assign it to a string (that
+    would convert it from a code page). On a non-2xx answer both raise
+    TRL_E_HTTP with HttpStatus and Response (the body as text, bytes that
+    are not UTF-8 replaced by U+FFFD).
+
+  FORK
+    On Linux, a child process forked (fork() without exec) after the library
+    was loaded cannot use it: the Go runtime inside does not survive fork().
+    Every call there raises ETeleradyolojiError with Status TRL_E_FORKED at
+    once, without touching the parent's connections; Free of a client
+    inherited from the parent closes nothing and raises nothing;
+    TeleradyolojiVersion still answers; the parent is unaffected. Use the
+    library only in the process that loaded it (with the static import:
+    the program itself), or exec after fork. The library notices libc's
+    fork(); Free Pascal's FpFork is a raw system call it cannot see, so
+    under Free Pascal on Unix this unit compares process ids and answers
+    TRL_E_FORKED itself (the raw trl_* imports get no such check: do not
+    call them in an FpFork child). Windows has no fork.
+
   THREADS
     One TTeleradyolojiClient may be used from many threads at once. }
 unit Teleradyoloji;
@@ -56,6 +83,7 @@ unit Teleradyoloji;
 {$IFDEF FPC}
   {$IFDEF UNICODE}{$MODE DELPHIUNICODE}{$ELSE}{$MODE DELPHI}{$ENDIF}
   {$IF defined(CPUI386) or defined(CPUX86_64)}{$DEFINE TRL_FPU_ASM}{$IFEND}
+  {$IFDEF UNIX}{$DEFINE TRL_PID_CHECK}{$ENDIF}   { see InForkedChild }
 {$ELSE}
   {$IFDEF CPUX64}
     {$IFDEF MSWINDOWS}{$DEFINE TRL_FPU_WIN64}{$ELSE}{$DEFINE TRL_FPU_RTL}{$ENDIF}
@@ -98,6 +126,7 @@ const
   TRL_E_TIMEOUT          = 7;
   TRL_E_PROTOCOL         = 8;
   TRL_E_INTERNAL         = 9;
+  TRL_E_FORKED           = 10;  { a child forked without exec after the library loaded }
 
 type
   { trl_client: a uintptr_t handle; 0 is never valid. }
@@ -111,6 +140,18 @@ type
   {$IFEND}
 {$ENDIF}
   PTrlClient = ^TTrlClient;
+
+  { The bytes of an answer (CallBytes): a byte string no code-page
+    conversion touches. See HELPER SERVICES above. }
+{$IFDEF FPC}
+  TTeleradyolojiBytes = RawByteString;
+{$ELSE}
+  {$IF CompilerVersion >= 20}
+  TTeleradyolojiBytes = RawByteString;
+  {$ELSE}
+  TTeleradyolojiBytes = AnsiString;
+  {$IFEND}
+{$ENDIF}
   PTrlPChar = ^PAnsiChar;
   PTrlInt32 = ^Integer;
   PTrlInt64 = ^Int64;
@@ -157,6 +198,11 @@ function trl_viewer_url(Client: TTrlClient; Accession, DoctorTC,
 function trl_call(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
   HttpStatus: PTrlInt32; Response: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_call' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+{ trl_call with the body's length: the body may hold NUL bytes or any bytes. }
+function trl_call_bytes(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
+  HttpStatus: PTrlInt32; Response: PTrlPChar; ResponseLen: PTrlInt64;
+  Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_call_bytes' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
 
 type
   { An OGN access token. ExpiresAt is in UTC. }
@@ -192,6 +238,8 @@ type
   private
     FHandle: TTrlClient;
     procedure Open(const ConfigUtf8: UTF8String);
+    function CallRaw(const Method, Path, JsonBody: string;
+      out HttpStatus: Integer): TTeleradyolojiBytes;
   public
     (* ConfigJson: the settings of teleradyoloji.h as a JSON object, e.g.
        '{"institution_code":"1234567","password":"...","application_code":"..."}'. *)
@@ -219,8 +267,13 @@ type
     function ViewerUrl(const Accession: string; const DoctorTC: string = '';
       const PatientTC: string = ''): string;
     { A helper-service call with the service token. Path is relative to the
-      API base; JsonBody '' sends no body. Returns the response body. }
+      API base; JsonBody '' sends no body. Returns the response body as text;
+      a body that is not UTF-8 raises TRL_E_PROTOCOL (use CallBytes). }
     function Call(const Method, Path: string; const JsonBody: string = ''): string;
+    { Call returning the body's bytes exactly as received (NUL bytes, bytes
+      that are not UTF-8, files). }
+    function CallBytes(const Method, Path: string;
+      const JsonBody: string = ''): TTeleradyolojiBytes;
 
     { The raw trl_client handle (for the trl_* imports). }
     property Handle: TTrlClient read FHandle;
@@ -240,6 +293,11 @@ function TeleradyolojiAbiVersion: Integer;
 function TeleradyolojiStatusName(Status: Integer): string;
 
 implementation
+
+{$IFDEF TRL_PID_CHECK}
+uses
+  BaseUnix;
+{$ENDIF}
 
 { ---- Floating point --------------------------------------------------- }
 
@@ -430,6 +488,119 @@ begin
     trl_free(P);   { trl_free(nil) is a no-op }
     P := nil;
   end;
+end;
+
+{ Copies Len bytes the library allocated (NUL bytes included) and releases
+  them with trl_free. Call it with the FPU masked. }
+function TakeBytes(var P: PAnsiChar; Len: Int64): TTeleradyolojiBytes;
+begin
+  Result := '';
+  try
+    if (P <> nil) and (Len > 0) and (Len <= MaxInt) then
+      SetString(Result, P, Integer(Len));
+  finally
+    trl_free(P);
+    P := nil;
+  end;
+end;
+
+{ The 1-based index, from Start on, where the first sequence that is not
+  UTF-8 starts (overlong forms, surrogates and code points past U+10FFFF
+  included); 0 when the rest of B is UTF-8. }
+function InvalidUtf8At(const B: TTeleradyolojiBytes; Start: Integer): Integer;
+var
+  I, K, N, C, Lo, Hi: Integer;
+begin
+  Result := 0;
+  I := Start;
+  while I <= Length(B) do
+  begin
+    C := Ord(B[I]);
+    if C < $80 then
+    begin
+      Inc(I);
+      Continue;
+    end;
+    if (C >= $C2) and (C <= $DF) then
+      N := 1
+    else if (C >= $E0) and (C <= $EF) then
+      N := 2
+    else if (C >= $F0) and (C <= $F4) then
+      N := 3
+    else
+      N := 0;
+    if (N = 0) or (I + N > Length(B)) then
+    begin
+      Result := I;   { not a lead byte, or cut short }
+      Exit;
+    end;
+    Lo := $80;
+    Hi := $BF;
+    case C of
+      $E0: Lo := $A0;
+      $ED: Hi := $9F;
+      $F0: Lo := $90;
+      $F4: Hi := $8F;
+    end;
+    if (Ord(B[I + 1]) < Lo) or (Ord(B[I + 1]) > Hi) then
+    begin
+      Result := I;
+      Exit;
+    end;
+    for K := 2 to N do
+      if (Ord(B[I + K]) and $C0) <> $80 then
+      begin
+        Result := I;
+        Exit;
+      end;
+    Inc(I, N + 1);
+  end;
+end;
+
+{ The 1-based index of the first byte of B that is not UTF-8; 0 if none. }
+function FirstInvalidUtf8(const B: TTeleradyolojiBytes): Integer;
+begin
+  Result := InvalidUtf8At(B, 1);
+end;
+
+{ B as UTF-8 text: each byte that starts no UTF-8 sequence becomes U+FFFD.
+  Byte for byte, no code-page conversion. }
+function Utf8Sanitized(const B: TTeleradyolojiBytes): UTF8String;
+var
+  I, K, Bad, Rest: Integer;
+begin
+  SetLength(Result, 3 * Length(B));
+  K := 0;
+  I := 1;
+  while I <= Length(B) do
+  begin
+    Bad := InvalidUtf8At(B, I);
+    if Bad = 0 then
+      Rest := Length(B) - I + 1
+    else
+      Rest := Bad - I;
+    if Rest > 0 then
+      Move(B[I], Result[K + 1], Rest);
+    Inc(K, Rest);
+    Inc(I, Rest);
+    if Bad <> 0 then
+    begin
+      Result[K + 1] := AnsiChar($EF);
+      Result[K + 2] := AnsiChar($BF);
+      Result[K + 3] := AnsiChar($BD);
+      Inc(K, 3);
+      Inc(I);
+    end;
+  end;
+  SetLength(Result, K);
+end;
+
+{ The bytes of B as a UTF8String, copied (no code-page conversion). }
+function BytesAsUtf8(const B: TTeleradyolojiBytes): UTF8String;
+begin
+  Result := '';
+  if Length(B) > 0 then
+    SetString(Result, PAnsiChar(Pointer(B)), Length(B));
 end;
 
 { S as a JSON string literal, UTF-8. }
@@ -750,11 +921,52 @@ begin
   end;
 end;
 
+{ ---- Fork ------------------------------------------------------------- }
+
+{$IFDEF TRL_PID_CHECK}
+var
+  LoadPid: TPid;            { this process, when the unit started }
+  VersionSeen: UTF8String;  { trl_version's answer, for a forked child }
+{$ENDIF}
+
+{ Whether this process is a child forked (without exec) after the unit
+  started. The library itself notices a fork through pthread_atfork, which
+  only libc's fork() runs; Free Pascal's FpFork is a raw system call that
+  skips it. So under Free Pascal on Unix the unit compares process ids, and
+  in such a child answers TRL_E_FORKED itself, never entering the library.
+  Elsewhere (Delphi for Linux forks through libc) the library answers. }
+function InForkedChild: Boolean;
+begin
+{$IFDEF TRL_PID_CHECK}
+  Result := FpGetPid <> LoadPid;
+{$ELSE}
+  Result := False;
+{$ENDIF}
+end;
+
+const
+  StatusNames: array[TRL_OK..TRL_E_FORKED] of PAnsiChar = ('TRL_OK',
+    'TRL_E_INVALID_ARGUMENT', 'TRL_E_CONFIG', 'TRL_E_BAD_HANDLE', 'TRL_E_AUTH',
+    'TRL_E_HTTP', 'TRL_E_NETWORK', 'TRL_E_TIMEOUT', 'TRL_E_PROTOCOL',
+    'TRL_E_INTERNAL', 'TRL_E_FORKED');
+  ForkedJson = '{"code":10,"name":"TRL_E_FORKED","message":"this process was ' +
+    'forked (fork() without exec) after the library was loaded; the library''s ' +
+    'Go runtime does not survive fork. Use the library only in the process ' +
+    'that loaded it, or exec after fork","retryable":false}';
+
 function StatusNameOf(Status: Integer): string;
 var
   F: TTrlFpuState;
   P: PAnsiChar;
 begin
+  if InForkedChild then
+  begin
+    if (Status >= Low(StatusNames)) and (Status <= High(StatusNames)) then
+      Result := string(AnsiString(StatusNames[Status]))
+    else
+      Result := 'TRL_E_UNKNOWN';
+    Exit;
+  end;
   TrlMaskFpu(F);
   try
     P := trl_status_name(Status);
@@ -818,6 +1030,13 @@ begin
   raise E;
 end;
 
+{ Raises TRL_E_FORKED in a child that FpFork made (see InForkedChild). }
+procedure RaiseIfForked;
+begin
+  if InForkedChild then
+    RaiseError(TRL_E_FORKED, Utf8From(ForkedJson));
+end;
+
 function ToToken(const Value: UTF8String; ExpiresAtUnix: Int64): TTeleradyolojiToken;
 const
   UnixEpoch = 25569.0;   { 1970-01-01 as a TDateTime }
@@ -836,12 +1055,22 @@ var
   F: TTrlFpuState;
   P: PAnsiChar;
 begin
+{$IFDEF TRL_PID_CHECK}
+  if InForkedChild then
+  begin
+    Result := FromUtf8(VersionSeen);
+    Exit;
+  end;
+{$ENDIF}
   TrlMaskFpu(F);
   try
     P := trl_version;
   finally
     TrlRestoreFpu(F);
   end;
+{$IFDEF TRL_PID_CHECK}
+  VersionSeen := Utf8From(P);
+{$ENDIF}
   Result := FromUtf8(Utf8From(P));
 end;
 
@@ -849,6 +1078,11 @@ function TeleradyolojiAbiVersion: Integer;
 var
   F: TTrlFpuState;
 begin
+  if InForkedChild then
+  begin
+    Result := TeleradyolojiAbi;   { as the library answers there }
+    Exit;
+  end;
   TrlMaskFpu(F);
   try
     Result := trl_abi_version;
@@ -898,6 +1132,7 @@ var
   PErr: PAnsiChar;
   E: UTF8String;
 begin
+  RaiseIfForked;
   H := 0;
   PErr := nil;
   TrlMaskFpu(F);
@@ -916,16 +1151,17 @@ destructor TTeleradyolojiClient.Destroy;
 var
   F: TTrlFpuState;
 begin
-  if FHandle <> 0 then
+  if (FHandle <> 0) and not InForkedChild then
   begin
     TrlMaskFpu(F);
     try
-      trl_client_close(FHandle);   { a handle already closed answers BAD_HANDLE: ignored }
+      trl_client_close(FHandle);   { BAD_HANDLE (already closed) and FORKED (a forked
+                                     child's copy of the parent's client) are ignored }
     finally
       TrlRestoreFpu(F);
     end;
-    FHandle := 0;
   end;
+  FHandle := 0;   { in a forked child: the parent's client, nothing to close here }
   inherited Destroy;
 end;
 
@@ -937,6 +1173,7 @@ var
   Exp: Int64;
   Tok, E: UTF8String;
 begin
+  RaiseIfForked;
   PTok := nil;
   PErr := nil;
   Exp := 0;
@@ -964,6 +1201,7 @@ var
 begin
   D := ToUtf8(DoctorTC);
   P := ToUtf8(PatientTC);
+  RaiseIfForked;
   PTok := nil;
   PErr := nil;
   Exp := 0;
@@ -989,6 +1227,7 @@ var
 begin
   T := ToUtf8(Token);
   A := ToUtf8(Accession);
+  RaiseIfForked;
   POtac := nil;
   PErr := nil;
   TrlMaskFpu(F);
@@ -1012,6 +1251,7 @@ var
   PUrl, PErr: PAnsiChar;
 begin
   O := ToUtf8(Otac);
+  RaiseIfForked;
   PUrl := nil;
   PErr := nil;
   TrlMaskFpu(F);
@@ -1038,6 +1278,7 @@ begin
   A := ToUtf8(Accession);
   D := ToUtf8(DoctorTC);
   P := ToUtf8(PatientTC);
+  RaiseIfForked;
   PUrl := nil;
   PErr := nil;
   TrlMaskFpu(F);
@@ -1054,31 +1295,66 @@ begin
   Result := FromUtf8(Url);
 end;
 
-function TTeleradyolojiClient.Call(const Method, Path, JsonBody: string): string;
+{ trl_call_bytes; both library buffers are released whatever happens. }
+function TTeleradyolojiClient.CallRaw(const Method, Path, JsonBody: string;
+  out HttpStatus: Integer): TTeleradyolojiBytes;
 var
   F: TTrlFpuState;
-  St, HttpStatus: Integer;
-  M, P, B, Body, E: UTF8String;
+  St, Status: Integer;
+  M, P, B, E: UTF8String;
   PBody, PErr: PAnsiChar;
+  Len: Int64;
 begin
   M := ToUtf8(Method);
   P := ToUtf8(Path);
   B := ToUtf8(JsonBody);
-  HttpStatus := 0;
+  Status := 0;
+  Len := 0;
+  RaiseIfForked;
   PBody := nil;
   PErr := nil;
   TrlMaskFpu(F);
   try
-    St := trl_call(FHandle, PAnsiChar(M), PAnsiChar(P), PAnsiChar(B),
-      @HttpStatus, @PBody, @PErr);
-    Body := Take(PBody);
-    E := Take(PErr);
+    St := trl_call_bytes(FHandle, PAnsiChar(M), PAnsiChar(P), PAnsiChar(B),
+      @Status, @PBody, @Len, @PErr);
+    try
+      Result := TakeBytes(PBody, Len);
+    finally
+      E := Take(PErr);
+    end;
   finally
     TrlRestoreFpu(F);
   end;
+  HttpStatus := Status;
   if St <> TRL_OK then
-    RaiseError(St, E, HttpStatus, Body);
-  Result := FromUtf8(Body);
+    RaiseError(St, E, Status, Utf8Sanitized(Result));
 end;
 
+function TTeleradyolojiClient.Call(const Method, Path, JsonBody: string): string;
+var
+  HttpStatus, Bad: Integer;
+  Body: TTeleradyolojiBytes;
+begin
+  Body := CallRaw(Method, Path, JsonBody, HttpStatus);
+  Bad := FirstInvalidUtf8(Body);
+  if Bad > 0 then
+    RaiseError(TRL_E_PROTOCOL, Utf8From('{"name":"TRL_E_PROTOCOL","message":') +
+      JsonString('the answer is not UTF-8 text (byte 0x' + LowerCase(IntToHex(Ord(Body[Bad]), 2)) +
+      ' at offset ' + IntToStr(Bad - 1) + '); CallBytes returns it as bytes') + Utf8From('}'),
+      HttpStatus);
+  Result := FromUtf8(BytesAsUtf8(Body));
+end;
+
+function TTeleradyolojiClient.CallBytes(const Method, Path,
+  JsonBody: string): TTeleradyolojiBytes;
+var
+  HttpStatus: Integer;
+begin
+  Result := CallRaw(Method, Path, JsonBody, HttpStatus);
+end;
+
+{$IFDEF TRL_PID_CHECK}
+initialization
+  LoadPid := FpGetPid;
+{$ENDIF}
 end.

@@ -15,7 +15,7 @@ program TeleradyolojiTests;
 uses
   cthreads,
   {$IFDEF TRL_TEST_CWSTRING}cwstring,{$ENDIF}
-  SysUtils, DateUtils, Classes, Process, Sockets, fphttpclient, fpjson, jsonparser,
+  BaseUnix, SysUtils, DateUtils, Classes, Process, Sockets, fphttpclient, fpjson, jsonparser,
   Teleradyoloji;
 
 const
@@ -306,6 +306,8 @@ begin
   Check('TeleradyolojiAbiVersion', TeleradyolojiAbiVersion = TeleradyolojiAbi);
   Check('TeleradyolojiStatusName', TeleradyolojiStatusName(TRL_E_AUTH) = 'TRL_E_AUTH');
   Check('TeleradyolojiStatusName unknown', TeleradyolojiStatusName(999) = 'TRL_E_UNKNOWN');
+  Check('TRL_E_FORKED is 10 and named so', (TRL_E_FORKED = 10) and
+    (TeleradyolojiStatusName(TRL_E_FORKED) = 'TRL_E_FORKED'));
 end;
 
 procedure TestServiceToken;
@@ -439,6 +441,166 @@ begin
     R := C.Call('DELETE', 'echo/y');
     Check('Call DELETE without a body', (JsonField(R, 'method') = 'DELETE') and
       Contains(R, '"body":null'), R);
+  finally
+    C.Free;
+  end;
+end;
+
+{ The bytes of B as '41 42 00 ...' (the bytes themselves, no conversion). }
+function HexBytes(const B: TTeleradyolojiBytes): string;
+var
+  I: Integer;
+begin
+  Result := '';
+  for I := 1 to Length(B) do
+  begin
+    if I > 1 then
+      Result := Result + ' ';
+    Result := Result + LowerCase(IntToHex(Ord(B[I]), 2));
+  end;
+end;
+
+procedure TestCallBytes;
+var
+  C: TTeleradyolojiClient;
+  B: TTeleradyolojiBytes;
+begin
+  Reset;
+  C := NewClient;
+  try
+    B := C.CallBytes('GET', 'binary');
+    Check('CallBytes GET binary: the 9 bytes exactly',
+      HexBytes(B) = '41 42 00 43 44 ff fe 45 46', HexBytes(B));
+    B := C.CallBytes('HEAD', 'echo');
+    Check('CallBytes HEAD: no bytes', Length(B) = 0, HexBytes(B));
+    B := C.CallBytes('POST', 'echo/b', '{"n":1}');
+    Check('CallBytes POST: the JSON answer as bytes',
+      (Length(B) > 0) and (B[1] = '{') and (Pos('"body":{"n":1}', B) > 0), HexBytes(B));
+    try
+      C.CallBytes('GET', 'status/404');
+      NoRaise('CallBytes GET status/404');
+    except
+      on E: Exception do
+        with ExpectError('CallBytes GET status/404', E, TRL_E_HTTP, 404) do
+          Check('CallBytes: Response holds the server body', Contains(Response, 'status 404'), Response);
+    end;
+    try
+      C.Call('GET', 'binary');
+      NoRaise('Call GET binary');
+    except
+      on E: Exception do
+        with ExpectError('Call GET binary: not UTF-8', E, TRL_E_PROTOCOL, 200) do
+          Check('Call GET binary: says so, past the NUL',
+            Contains(Message, 'not UTF-8') and Contains(Message, 'byte 0xff at offset 5') and
+            Contains(Message, 'CallBytes'), Message);
+    end;
+  finally
+    C.Free;
+  end;
+end;
+
+{ libc's fork(), which runs pthread_atfork handlers (Free Pascal's FpFork is
+  a raw system call that does not). }
+function LibcFork: TPid; cdecl; external 'c' name 'fork';
+
+{ fork() without exec after the library loaded, through FpFork and through
+  libc: in the child every call raises TRL_E_FORKED at once and Free raises
+  nothing; the parent goes on. The child reports the first failed step
+  through its exit code; an alarm ends it if it hangs. }
+procedure TestFork;
+var
+  C: TTeleradyolojiClient;
+  Version: string;
+  Round: Integer;
+  Pid: TPid;
+  Status: cint;
+  Url: string;
+
+  function Forked(E: Exception): Boolean;
+  begin
+    Result := (E is ETeleradyolojiError) and
+      (ETeleradyolojiError(E).Status = TRL_E_FORKED) and
+      (ETeleradyolojiError(E).StatusName = 'TRL_E_FORKED') and
+      Contains(E.Message, 'fork') and not ETeleradyolojiError(E).Retryable;
+  end;
+
+  procedure Child(ViaLibc: Boolean);
+  var
+    Code: Integer;
+    C2: TTeleradyolojiClient;
+    F: TTrlFpuState;
+    PUrl: PAnsiChar;
+  begin
+    FpAlarm(20);
+    Code := 0;
+    try
+      C.ViewerUrl('ACC-FORK-CHILD');
+      Code := 10;
+    except
+      on E: Exception do if not Forked(E) then Code := 11;
+    end;
+    if Code = 0 then
+      try
+        C.CallBytes('GET', 'binary');
+        Code := 20;
+      except
+        on E: Exception do if not Forked(E) then Code := 21;
+      end;
+    if Code = 0 then
+      try
+        C2 := NewClient;
+        C2.Free;
+        Code := 30;
+      except
+        on E: Exception do if not Forked(E) then Code := 31;
+      end;
+    if (Code = 0) and ((TeleradyolojiVersion <> Version) or
+      (TeleradyolojiAbiVersion <> TeleradyolojiAbi) or
+      (TeleradyolojiStatusName(TRL_E_FORKED) <> 'TRL_E_FORKED')) then
+      Code := 40;
+    if (Code = 0) and ViaLibc then
+    begin
+      { The library's own answer (the raw import bypasses the unit). }
+      PUrl := nil;
+      TrlMaskFpu(F);
+      if trl_build_viewer_url(C.Handle, 'abc', @PUrl, nil) <> TRL_E_FORKED then
+        Code := 50;
+      TrlRestoreFpu(F);
+    end;
+    try
+      C.Free;   { the parent's client: nothing to close here, no error }
+    except
+      if Code = 0 then Code := 60;
+    end;
+    FpExit(Code);
+  end;
+
+begin
+  Reset;
+  C := NewClient;
+  try
+    Version := TeleradyolojiVersion;
+    Url := C.ViewerUrl('ACC-FORK-PARENT');
+    NoteSecret(Url);
+    for Round := 1 to 2 do
+    begin
+      if Round = 1 then
+        Pid := FpFork
+      else
+        Pid := LibcFork;
+      if Pid = 0 then
+        Child(Round = 2);
+      Status := 0;
+      FpWaitPid(Pid, @Status, 0);
+      Check('fork (' + IntToStr(Round) + ' of FpFork, libc fork): the child got TRL_E_FORKED ' +
+        'from every call and freed its copy quietly', WIFEXITED(Status) and (WEXITSTATUS(Status) = 0),
+        'wait status ' + IntToStr(Status) + ', exit code ' + IntToStr(WEXITSTATUS(Status)));
+    end;
+    Url := C.ViewerUrl('ACC-FORK-PARENT');
+    NoteSecret(Url);
+    Check('fork: the parent still works', Pos('otac=', Url) > 0);
+    Check('fork: only the parent''s requests reached the sandbox',
+      StatInt('otac_requests') = 2, Stat('otac_requests'));
   finally
     C.Free;
   end;
@@ -973,6 +1135,7 @@ begin
   Run('viewer token', TestViewerToken);
   Run('PostOtac and URLs', TestPostOtacAndUrls);
   Run('Call', TestCall);
+  Run('CallBytes', TestCallBytes);
   Run('Turkish', TestTurkish);
   Run('Turkish credentials', TestTurkishCredentials);
   Run('CONFIG', TestConfigErrors);
@@ -981,6 +1144,7 @@ begin
   Run('NETWORK, TIMEOUT, PROTOCOL', TestNetworkTimeoutProtocol);
   Run('INVALID_ARGUMENT', TestInvalidArguments);
   Run('BAD_HANDLE', TestBadHandle);
+  Run('FORKED', TestFork);
   Run('unmasked FPU', TestUnmaskedFpu);
   Run('threads', TestThreads);
   WriteLn(Passed, ' passed, ', Failed, ' failed');

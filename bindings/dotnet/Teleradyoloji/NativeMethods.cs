@@ -54,6 +54,11 @@ namespace Teleradyoloji
         internal static extern int trl_call(TeleradyolojiSafeHandle client, byte[] method, byte[] path, byte[] jsonBody,
             out int httpStatus, out IntPtr response, out IntPtr err);
 
+        // trl_call with the body's length: a body may hold NUL bytes or bytes that are not UTF-8.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern int trl_call_bytes(TeleradyolojiSafeHandle client, byte[] method, byte[] path,
+            byte[] jsonBody, out int httpStatus, out IntPtr response, out long responseLength, out IntPtr err);
+
         // Windows only, used by NativeLoader to pick x86\ or x64\teleradyoloji.dll. A Win32 API,
         // hence the platform's default calling convention rather than Cdecl.
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]

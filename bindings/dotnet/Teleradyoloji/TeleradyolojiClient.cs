@@ -105,18 +105,45 @@ namespace Teleradyoloji
         }
 
         // Calls a helper-service method ("GET", "POST", ...) at a path relative to ApiUrl with
-        // the service token, and returns the response body. A non-2xx answer throws with
-        // Status Http, HttpStatus and ResponseBody set.
+        // the service token, and returns the response body as text. A non-2xx answer throws with
+        // Status Http, HttpStatus and ResponseBody set. The whole body is read (nothing is cut at
+        // a NUL byte) and decoded as strict UTF-8: a body that is not UTF-8 throws with Status
+        // Protocol; use CallBytes for such answers.
         public string Call(string method, string path, string jsonBody = null)
+        {
+            int httpStatus;
+            byte[] bytes = CallRaw(method, path, jsonBody, out httpStatus);
+            return bytes == null ? null
+                : Utf8.DecodeStrict(bytes, "the answer", httpStatus, "; CallBytes returns it as bytes");
+        }
+
+        // Call returning the response body's bytes exactly as received (NUL bytes, bytes that are
+        // not UTF-8, files). A non-2xx answer throws as Call does; its ResponseBody is the body
+        // as text, bytes that are not UTF-8 replaced by U+FFFD.
+        public byte[] CallBytes(string method, string path, string jsonBody = null)
+        {
+            int httpStatus;
+            return CallRaw(method, path, jsonBody, out httpStatus) ?? new byte[0];
+        }
+
+        // trl_call_bytes; both library buffers are freed whatever happens.
+        private byte[] CallRaw(string method, string path, string jsonBody, out int httpStatus)
         {
             byte[] m = Utf8.Encode(method, "method"), p = Utf8.Encode(path, "path");
             byte[] body = Utf8.Encode(jsonBody, "jsonBody");
-            int httpStatus;
             IntPtr response, err;
-            int status = NativeMethods.trl_call(Handle(), m, p, body, out httpStatus, out response, out err);
-            string text = Utf8.Take(response);
-            Errors.Check(status, err, text, httpStatus);
-            return text;
+            long length;
+            int status = NativeMethods.trl_call_bytes(Handle(), m, p, body, out httpStatus, out response,
+                out length, out err);
+            byte[] bytes;
+            try { bytes = Utf8.TakeBytes(response, length); }
+            catch
+            {
+                NativeMethods.trl_free(err);
+                throw;
+            }
+            Errors.Check(status, err, Utf8.DecodeLenient(bytes), httpStatus);
+            return bytes;
         }
 
         // The async variants run the blocking call on the thread pool. Cancelling stops the
@@ -149,6 +176,12 @@ namespace Teleradyoloji
             CancellationToken cancellationToken = default(CancellationToken))
         {
             return Run(() => Call(method, path, jsonBody), cancellationToken);
+        }
+
+        public Task<byte[]> CallBytesAsync(string method, string path, string jsonBody = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Run(() => CallBytes(method, path, jsonBody), cancellationToken);
         }
 
         // Closes the client once calls still running on it have returned. Later calls throw

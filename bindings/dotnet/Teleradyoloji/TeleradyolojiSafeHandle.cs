@@ -19,8 +19,10 @@ namespace Teleradyoloji
         protected override bool ReleaseHandle()
         {
             // TRL_E_BAD_HANDLE means the library no longer knows it: nothing left to free.
+            // TRL_E_FORKED: a forked child's copy of the parent's client, nothing of it to free.
             int status = NativeMethods.trl_client_close(handle);
-            return status == (int)TeleradyolojiStatus.Ok || status == (int)TeleradyolojiStatus.BadHandle;
+            return status == (int)TeleradyolojiStatus.Ok || status == (int)TeleradyolojiStatus.BadHandle ||
+                status == (int)TeleradyolojiStatus.Forked;
         }
     }
 }

@@ -13,5 +13,6 @@ namespace Teleradyoloji
         Timeout = 7,            // the timeout ran out (token fetch and retries included)
         Protocol = 8,           // a response that cannot be understood
         Internal = 9,           // a bug in the library
+        Forked = 10,            // called in a child forked (without exec) after the library was loaded
     }
 }

@@ -47,6 +47,8 @@ namespace Teleradyoloji.Tests
             Test("PostOtac, BuildViewerUrl: a one-time code and its URL", PostOtacAndBuild);
             Test("GetViewerUrl opens the study once, Turkish accession in and out", ViewerUrlOpensStudy);
             Test("Call: helper services, Turkish body in and out", CallEcho);
+            Test("CallBytes: exact bytes; Call on them: Protocol, nothing cut", CallBytes);
+            Test("strict UTF-8: the first byte that is not UTF-8", StrictUtf8);
             Test("Async variants give the sync results", AsyncVariants);
             Test("Async cancellation stops the wait", AsyncCancellation);
             Test("Auth: wrong password", AuthError);
@@ -56,6 +58,7 @@ namespace Teleradyoloji.Tests
             Test("Protocol: a malformed answer", ProtocolError);
             Test("InvalidArgument: empty, bad and NUL-containing arguments", InvalidArguments);
             Test("BadHandle: a client closed behind the binding's back", BadHandle);
+            Test("Forked: status 10 maps to TeleradyolojiStatus.Forked", ForkedMapping);
             Test("Dispose: use after Dispose throws ObjectDisposedException", UseAfterDispose);
             Test("Dispose waits for a call in flight", DisposeDuringCall);
             Test("Finalizer closes a client never disposed", FinalizerCloses);
@@ -76,7 +79,8 @@ namespace Teleradyoloji.Tests
                     : "TRL_E_" + Regex.Replace(s.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant();
                 Equal(expected, Marshal.PtrToStringAnsi(Raw.trl_status_name((int)s)), "name of status " + (int)s);
             }
-            Equal("TRL_E_UNKNOWN", Marshal.PtrToStringAnsi(Raw.trl_status_name(10)), "status 10 is past the enum");
+            Equal("TRL_E_FORKED", Marshal.PtrToStringAnsi(Raw.trl_status_name(10)), "status 10");
+            Equal("TRL_E_UNKNOWN", Marshal.PtrToStringAnsi(Raw.trl_status_name(11)), "status 11 is past the enum");
         }
 
         private static void OptionsJson()
@@ -228,6 +232,75 @@ namespace Teleradyoloji.Tests
                 Check(((string)wire["content_type"]).StartsWith("application/json"), "sent as JSON");
                 Equal(1, Sandbox.Count(Sandbox.Stats(), "token_requests"), "one service token for both calls");
             }
+        }
+
+        private static readonly byte[] BinaryBody = { (byte)'A', (byte)'B', 0, (byte)'C', (byte)'D', 0xff, 0xfe,
+            (byte)'E', (byte)'F' };
+
+        private static void CallBytes()
+        {
+            Sandbox.Reset();
+            using (var c = new TeleradyolojiClient(Sandbox.Options()))
+            {
+                byte[] got = c.CallBytes("GET", "binary");
+                Equal(BitConverter.ToString(BinaryBody), BitConverter.ToString(got), "the 9 bytes of GET binary");
+                Equal(BitConverter.ToString(BinaryBody), BitConverter.ToString(c.CallBytesAsync("GET", "binary").Result),
+                    "CallBytesAsync");
+                Equal(0, c.CallBytes("HEAD", "echo").Length, "an empty body is an empty array");
+                var echo = Obj(System.Text.Encoding.UTF8.GetString(
+                    c.CallBytes("POST", "echo/b", "{\"ad\":\"" + Turkish + "\"}")));
+                Equal(Turkish, (string)((Dictionary<string, object>)echo["body"])["ad"], "UTF-8 JSON as bytes");
+
+                var e = Throws(TeleradyolojiStatus.Http, () => c.CallBytes("GET", "status/404"));
+                Equal(404, e.HttpStatus ?? 0, "CallBytes: HttpStatus");
+                Check((e.ResponseBody ?? "").Contains("status 404"), "CallBytes: the server's body");
+
+                // The text call reads the whole body and refuses what is not UTF-8.
+                e = Throws(TeleradyolojiStatus.Protocol, () => c.Call("GET", "binary"));
+                Equal(200, e.HttpStatus ?? 0, "Call on binary: HttpStatus");
+                Check(e.Message.Contains("not UTF-8") && e.Message.Contains("offset 5") && e.Message.Contains("CallBytes"),
+                    "Call on binary: a clear message, past the NUL: " + e.Message);
+                var inner = Throws<AggregateException>(() => c.CallAsync("GET", "binary").Wait()).InnerException
+                    as TeleradyolojiException;
+                Check(inner != null && inner.Status == TeleradyolojiStatus.Protocol, "CallAsync on binary: Protocol");
+            }
+        }
+
+        private static void StrictUtf8()
+        {
+            var firstInvalid = typeof(TeleradyolojiClient).Assembly.GetType("Teleradyoloji.Utf8")
+                .GetMethod("FirstInvalid", BindingFlags.NonPublic | BindingFlags.Static);
+            var cases = new Dictionary<string, int>
+            {
+                { "", -1 }, { "41 42 00 43 44", -1 }, { "c3 87 c4 9f", -1 }, { "ef bf bd", -1 },
+                { "f0 9f 98 80", -1 }, { "f4 8f bf bf", -1 }, { "41 42 00 43 44 ff fe 45 46", 5 },
+                { "c0 80", 0 }, { "c1 bf", 0 }, { "e0 80 80", 0 }, { "ed a0 80", 0 }, { "f0 80 80 80", 0 },
+                { "f4 90 80 80", 0 }, { "f5 80 80 80", 0 }, { "80", 0 }, { "41 c3", 1 }, { "e2 82", 0 },
+                { "e2 28 a1", 0 }, { "41 f0 9f 98 41", 1 },
+            };
+            foreach (var pair in cases)
+            {
+                string[] hex = pair.Key.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+                var bytes = new byte[hex.Length];
+                for (int i = 0; i < hex.Length; i++) bytes[i] = Convert.ToByte(hex[i], 16);
+                Equal(pair.Value, (int)firstInvalid.Invoke(null, new object[] { bytes }), "first invalid of [" + pair.Key + "]");
+            }
+        }
+
+        // A forked child gets TRL_E_FORKED from the library; Mono cannot fork safely, so the mapping
+        // is checked on the library's error JSON.
+        private static void ForkedMapping()
+        {
+            Equal(10, (int)TeleradyolojiStatus.Forked, "TeleradyolojiStatus.Forked");
+            var fromNative = typeof(TeleradyolojiClient).Assembly.GetType("Teleradyoloji.Errors")
+                .GetMethod("FromNative", BindingFlags.NonPublic | BindingFlags.Static);
+            var e = (TeleradyolojiException)fromNative.Invoke(null, new object[] { 10,
+                "{\"code\":10,\"name\":\"TRL_E_FORKED\",\"message\":\"this process was forked (fork() without exec)\"," +
+                "\"retryable\":false}", null, 0 });
+            Equal(TeleradyolojiStatus.Forked, e.Status, "Status");
+            Check(e.Message.Contains("fork") && !e.Retryable && e.HttpStatus == null, "message and fields: " + e.Message);
+            e = (TeleradyolojiException)fromNative.Invoke(null, new object[] { 10, null, null, 0 });
+            Equal("TRL_E_FORKED", e.Message, "no JSON: the status name");
         }
 
         private static void AsyncVariants()
@@ -399,6 +472,8 @@ namespace Teleradyoloji.Tests
                 { "PostOtacAsync", () => c.PostOtacAsync("t", "ACC", token).Wait() },
                 { "GetViewerUrlAsync", () => c.GetViewerUrlAsync("ACC", null, null, token).Wait() },
                 { "CallAsync", () => c.CallAsync("GET", "echo", null, token).Wait() },
+                { "CallBytes", () => c.CallBytes("GET", "binary") },
+                { "CallBytesAsync", () => c.CallBytesAsync("GET", "binary", null, token).Wait() },
             };
             foreach (var call in calls)
             {

@@ -9,8 +9,27 @@ A thin ctypes wrapper over ``libteleradyoloji`` (ABI v1)::
         url = client.viewer_url("ACC123", doctor_tc="12345678901")
 
 The library is taken from ``TELERADYOLOJI_LIBRARY`` when set, else from next
-to this package, else from the checkout's ``build/``; it stays loaded for the
-life of the process.  With ``multiprocessing``, use the "spawn" start method.
+to this package, else from the checkout's ``build/``.  Importing the package
+loads nothing: the first ``Client(...)`` or ``version()`` loads the library
+(an ``ImportError`` there lists the paths tried), and it stays loaded for the
+life of the process.
+
+Fork
+----
+The library contains a Go runtime, which does not survive ``fork()`` without
+exec.  In a child forked after the library was loaded, every call raises
+:class:`ForkedError` at once (the child never touches the parent's
+connections and never hangs); ``close()`` of a client inherited from the
+parent does nothing there and raises nothing; the parent is unaffected.
+What to do:
+
+* create clients in the process that uses them, after any fork: e.g. in a
+  gunicorn ``post_fork``/worker start or per Celery worker process;
+* a gunicorn ``--preload`` or Celery prefork master may import
+  ``teleradyoloji`` (that loads nothing) but must not create a client or call
+  ``version()`` before forking;
+* ``multiprocessing``: use the ``spawn`` (or ``forkserver``) start method,
+  or make the clients inside the workers.
 """
 from __future__ import annotations
 
@@ -20,6 +39,7 @@ from .errors import (
     AuthError,
     BadHandleError,
     ConfigError,
+    ForkedError,
     HTTPError,
     InternalError,
     InvalidArgumentError,
@@ -36,5 +56,5 @@ __all__ = ["Client", "Token", "version"] + errors.__all__
 
 
 def version() -> str:
-    """The loaded library's version, e.g. "1.0.0"."""
-    return (_native.lib.trl_version() or b"").decode("utf-8")
+    """The library's version, e.g. "1.0.0" (loads the library on first use)."""
+    return (_native.library().trl_version() or b"").decode("utf-8", "replace")

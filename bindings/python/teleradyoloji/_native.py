@@ -3,6 +3,14 @@
 The only module that touches the raw ABI.  The library contains a Go
 runtime: it is loaded once, by absolute path, and never unloaded.  ctypes
 releases the GIL for every call, so threads run in the library in parallel.
+
+Loading is lazy: importing the package loads nothing; the first real use
+(``library()``: the first ``Client(...)``, ``version()``, or reading ``lib``,
+``library_path`` or ``abi_version`` here) does.  A gunicorn ``--preload`` or
+Celery prefork master may therefore import the package: its forked workers
+load the library themselves on first use and work normally.  A child forked
+after the library *was* loaded gets :class:`ForkedError` from every call
+(the library answers it without entering its Go runtime).
 """
 from __future__ import annotations
 
@@ -10,10 +18,11 @@ import ctypes
 import json
 import os
 import sys
+import threading
 from ctypes import POINTER, c_char_p, c_int32, c_int64, c_void_p
 from typing import Any, List, Optional, Tuple
 
-from .errors import error_for
+from .errors import ProtocolError, Status, error_for
 
 SUPPORTED_ABI_VERSIONS = (1,)
 
@@ -26,6 +35,8 @@ else:
 
 # typedef uintptr_t trl_client;
 client_t = ctypes.c_uint64 if ctypes.sizeof(c_void_p) == 8 else ctypes.c_uint32
+
+TRL_E_FORKED = 10
 
 
 def candidates() -> List[Tuple[str, str]]:
@@ -57,25 +68,55 @@ def _open() -> Tuple[ctypes.CDLL, str]:
     )
 
 
-def take(ptr: c_void_p) -> Optional[str]:
-    """Copies a library-owned string to ``str`` and frees it at once."""
+# ---- library-owned memory ------------------------------------------------
+
+def take_bytes(ptr: c_void_p, length: Optional[int] = None) -> Optional[bytes]:
+    """Copies a library-owned buffer (``length`` bytes, else up to its NUL)
+    and frees it, whatever happens.  None for NULL."""
     address = ptr.value
     if not address:
         return None
     ptr.value = None
     try:
-        return ctypes.string_at(address).decode("utf-8")
+        if length is None:
+            return ctypes.string_at(address)
+        return ctypes.string_at(address, length)
     finally:
-        lib.trl_free(address)
+        _lib.trl_free(address)  # loaded: the library handed out this pointer
 
 
-def _raise(status: int, err: c_void_p, response: Optional[str] = None) -> None:
-    text = take(err)
+def decode(data: bytes, what: str, http_status: Optional[int] = None, hint: str = "") -> str:
+    """Strict UTF-8; bytes that are not raise :class:`ProtocolError`."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            "%s is not UTF-8 text (byte 0x%02x at offset %d)%s"
+            % (what, data[exc.start], exc.start, hint),
+            code=Status.PROTOCOL, http_status=http_status) from None
+
+
+def take(ptr: c_void_p, what: str = "the library's answer") -> Optional[str]:
+    """Copies a library-owned string to ``str`` and frees it at once.
+
+    The memory is freed before decoding; text that is not UTF-8 raises
+    :class:`ProtocolError` (never ``UnicodeDecodeError``)."""
+    data = take_bytes(ptr)
+    return None if data is None else decode(data, what)
+
+
+def _raise(status: int, err: c_void_p, response: Optional[bytes] = None) -> None:
+    # An error must never turn into another error: undecodable bytes are replaced.
+    raw = take_bytes(err)
+    text = raw.decode("utf-8", "replace") if raw else None
     try:
         detail = json.loads(text) if text else {}
+        if not isinstance(detail, dict):
+            raise ValueError
     except ValueError:
         detail = {"message": text}
-    raise error_for(status, detail, response)
+    body = response.decode("utf-8", "replace") if response is not None else None
+    raise error_for(status, detail, body)
 
 
 def _check(status: int, func: Any, args: Tuple[Any, ...]) -> int:
@@ -85,17 +126,28 @@ def _check(status: int, func: Any, args: Tuple[Any, ...]) -> int:
     return status
 
 
-def _check_call(status: int, func: Any, args: Tuple[Any, ...]) -> int:
-    """errcheck for trl_call: on TRL_E_HTTP the response body is filled too."""
+def _check_call_bytes(status: int, func: Any, args: Tuple[Any, ...]) -> int:
+    """errcheck for trl_call_bytes: on TRL_E_HTTP the response body is filled too.
+    Both library buffers are freed before anything can raise."""
     if status != 0:
-        _raise(status, args[-1], take(args[-2]))
+        try:
+            response = take_bytes(args[-3], args[-2].value)
+        except BaseException:
+            take_bytes(args[-1])
+            raise
+        _raise(status, args[-1], response)
     return status
 
 
 def _check_close(status: int, func: Any, args: Tuple[Any, ...]) -> int:
     """errcheck for trl_client_close, which has no ``err`` parameter."""
     if status != 0:
-        raise error_for(status, {"message": "the client is already closed or unknown"})
+        if status == TRL_E_FORKED:
+            message = ("this process was forked (without exec) after the library was loaded: "
+                       "the client belongs to the parent")
+        else:
+            message = "the client is already closed or unknown"
+        raise error_for(status, {"message": message})
     return status
 
 
@@ -116,9 +168,14 @@ PROTOTYPES = [
     ("trl_build_viewer_url", [client_t, c_char_p, _str_out, _str_out], c_int32, _check),
     ("trl_viewer_url",
      [client_t, c_char_p, c_char_p, c_char_p, _str_out, _str_out], c_int32, _check),
+    # trl_call cuts its answer at a NUL byte: the binding uses trl_call_bytes only.
     ("trl_call",
      [client_t, c_char_p, c_char_p, c_char_p, POINTER(c_int32), _str_out, _str_out],
-     c_int32, _check_call),
+     c_int32, None),
+    ("trl_call_bytes",
+     [client_t, c_char_p, c_char_p, c_char_p, POINTER(c_int32), _str_out, POINTER(c_int64),
+      _str_out],
+     c_int32, _check_call_bytes),
 ]
 
 
@@ -146,4 +203,72 @@ def _load() -> Tuple[ctypes.CDLL, str, int]:
     return handle, path, abi
 
 
-lib, library_path, abi_version = _load()
+# ---- lazy loading and fork -------------------------------------------------
+
+_lib: Optional[ctypes.CDLL] = None
+_library_path: Optional[str] = None
+_abi_version: Optional[int] = None
+_load_lock = threading.Lock()
+
+# Bumped in every child forked by os.fork (also multiprocessing's "fork"):
+# a Client made under another generation was inherited from the parent.
+fork_generation = 0
+# Whether this process is a child forked after the library was loaded.
+forked_after_load = False
+
+
+def library() -> ctypes.CDLL:
+    """The loaded library; loads it on first use (ImportError when it cannot)."""
+    lib = _lib
+    if lib is not None:
+        return lib
+    return _load_once()
+
+
+def _load_once() -> ctypes.CDLL:
+    global _lib, _library_path, _abi_version
+    with _load_lock:
+        if _lib is None:
+            handle, path, abi = _load()
+            _library_path, _abi_version = path, abi
+            _lib = handle  # published last
+        return _lib
+
+
+def is_loaded() -> bool:
+    """Whether this process has loaded the native library (no side effect)."""
+    return _lib is not None
+
+
+def __getattr__(name: str) -> Any:
+    # lib, library_path and abi_version load the library on first access.
+    if name == "lib":
+        return library()
+    if name == "library_path":
+        library()
+        return _library_path
+    if name == "abi_version":
+        library()
+        return _abi_version
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+def _before_fork() -> None:
+    _load_lock.acquire()  # no fork while the library is half loaded
+
+
+def _after_fork_in_parent() -> None:
+    _load_lock.release()
+
+
+def _after_fork_in_child() -> None:
+    global _load_lock, fork_generation, forked_after_load
+    _load_lock = threading.Lock()
+    fork_generation += 1
+    if _lib is not None:
+        forked_after_load = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)

@@ -6,10 +6,11 @@ import threading
 from ctypes import c_int32, c_int64, c_void_p
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Any, Optional, Type, Union
+from typing import Any, Optional, Tuple, Type, Union
 
-from ._native import client_t, lib, take
-from .errors import InvalidArgumentError, ProtocolError, Status
+from . import _native
+from ._native import client_t, decode, take, take_bytes
+from .errors import ForkedError, InvalidArgumentError, ProtocolError, Status
 
 __all__ = ["Client", "Token"]
 
@@ -52,7 +53,8 @@ class Token:
 
 
 def _token(value: c_void_p, expires_at_unix: c_int64) -> Token:
-    return Token(take(value) or "", datetime.fromtimestamp(expires_at_unix.value, tz=timezone.utc))
+    return Token(take(value, "the token") or "",
+                 datetime.fromtimestamp(expires_at_unix.value, tz=timezone.utc))
 
 
 class Client:
@@ -65,18 +67,24 @@ class Client:
 
     One client may be shared by many threads; tokens are cached per client.
     Use it as a context manager or call :meth:`close`.
+
+    The first client (or :func:`teleradyoloji.version`) loads the native
+    library; ``ImportError`` then says where it was looked for.  In a child
+    forked after the library was loaded, every call raises
+    :class:`ForkedError`: create clients in the process that uses them.
     """
 
     def __init__(self, **config: Any) -> None:
         self._handle = 0
         self._closed = True
         self._lock = threading.Lock()
+        self._generation = _native.fork_generation
         try:
             config_json = json.dumps(config)
         except (TypeError, ValueError) as exc:
             raise TypeError("Client settings must be JSON values: %s" % exc) from None
         out = client_t()
-        lib.trl_client_new(config_json.encode("utf-8"), out, c_void_p())
+        _native.library().trl_client_new(config_json.encode("utf-8"), out, c_void_p())
         self._handle = out.value
         self._closed = False
         self._institution_code = config.get("institution_code")
@@ -102,17 +110,26 @@ class Client:
         """Frees the client; calls made afterwards raise :class:`BadHandleError`.
 
         Closing twice is harmless.  Calls already running finish normally.
+        In a child forked after the client was made, it only marks the client
+        closed: the client belongs to the parent, and the child must not
+        touch the library's state (its calls raise :class:`ForkedError`).
         """
+        if self._generation != _native.fork_generation:
+            self._closed = True  # inherited through fork: no lock, no native call
+            return
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        lib.trl_client_close(self._handle)
+        try:
+            _native.library().trl_client_close(self._handle)
+        except ForkedError:
+            pass  # forked outside os.fork (no at-fork hook ran): the parent's client
 
     def service_token(self) -> Token:
         """The token for helper-service calls (cached until shortly before it expires)."""
         token, expires, err = c_void_p(), c_int64(), c_void_p()
-        lib.trl_service_token(self._handle, token, expires, err)
+        _native.library().trl_service_token(self._handle, token, expires, err)
         return _token(token, expires)
 
     def viewer_token(self, doctor_tc: Optional[str] = None,
@@ -123,8 +140,8 @@ class Client:
         "" means the field is not sent.
         """
         token, expires, err = c_void_p(), c_int64(), c_void_p()
-        lib.trl_viewer_token(self._handle, _text(doctor_tc, "doctor_tc"),
-                             _text(patient_tc, "patient_tc"), token, expires, err)
+        _native.library().trl_viewer_token(self._handle, _text(doctor_tc, "doctor_tc"),
+                                           _text(patient_tc, "patient_tc"), token, expires, err)
         return _token(token, expires)
 
     def post_otac(self, token: Union[Token, str], accession: str) -> str:
@@ -135,15 +152,15 @@ class Client:
         """
         value = token.value if isinstance(token, Token) else token
         otac, err = c_void_p(), c_void_p()
-        lib.trl_post_otac(self._handle, _text(value, "token"), _text(accession, "accession"),
-                          otac, err)
-        return take(otac) or ""
+        _native.library().trl_post_otac(self._handle, _text(value, "token"),
+                                        _text(accession, "accession"), otac, err)
+        return take(otac, "the OTAC") or ""
 
     def build_viewer_url(self, otac: str) -> str:
         """The viewer URL for an OTAC (no I/O)."""
         url, err = c_void_p(), c_void_p()
-        lib.trl_build_viewer_url(self._handle, _text(otac, "otac"), url, err)
-        return take(url) or ""
+        _native.library().trl_build_viewer_url(self._handle, _text(otac, "otac"), url, err)
+        return take(url, "the URL") or ""
 
     def viewer_url(self, accession: str, doctor_tc: Optional[str] = None,
                    patient_tc: Optional[str] = None) -> str:
@@ -153,10 +170,17 @@ class Client:
         it once (a new tab or an iframe) and do not log it.
         """
         url, err = c_void_p(), c_void_p()
-        lib.trl_viewer_url(self._handle, _text(accession, "accession"),
-                           _text(doctor_tc, "doctor_tc"), _text(patient_tc, "patient_tc"),
-                           url, err)
-        return take(url) or ""
+        _native.library().trl_viewer_url(self._handle, _text(accession, "accession"),
+                                         _text(doctor_tc, "doctor_tc"),
+                                         _text(patient_tc, "patient_tc"), url, err)
+        return take(url, "the URL") or ""
+
+    def _call(self, method: str, path: str, body: Any) -> Tuple[bytes, int]:
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        status, response, length, err = c_int32(), c_void_p(), c_int64(), c_void_p()
+        _native.library().trl_call_bytes(self._handle, _text(method, "method"), _text(path, "path"),
+                                         data, status, response, length, err)
+        return take_bytes(response, length.value) or b"", status.value
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """Calls a helper-service method with the service token.
@@ -164,18 +188,26 @@ class Client:
         ``path`` is relative to ``api_url``; ``body`` is any JSON value (None
         sends no body).  Returns the parsed JSON answer (None for an empty
         one).  A non-2xx answer raises :class:`HTTPError` with ``http_status``
-        and the server's body in ``response``.
+        and the server's body in ``response``.  An answer that is not UTF-8
+        JSON raises :class:`ProtocolError` (use :meth:`call_bytes` for
+        binary answers); nothing is cut at a NUL byte.
         """
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        status, response, err = c_int32(), c_void_p(), c_void_p()
-        lib.trl_call(self._handle, _text(method, "method"), _text(path, "path"), data,
-                     status, response, err)
-        text = take(response)
-        if not text:
+        raw, http_status = self._call(method, path, body)
+        if not raw:
             return None
+        text = decode(raw, "the answer", http_status, "; call_bytes() returns it as bytes")
         try:
             return json.loads(text)
         except ValueError:
             raise ProtocolError("the answer is not JSON", code=Status.PROTOCOL,
-                                http_status=status.value, response=text) from None
+                                http_status=http_status, response=text) from None
 
+    def call_bytes(self, method: str, path: str, body: Any = None) -> bytes:
+        """:meth:`call` returning the answer's bytes exactly as received.
+
+        For answers that are not JSON text (files, images, bytes that are not
+        UTF-8, NUL bytes).  ``body`` is a JSON value, as for :meth:`call`.  A
+        non-2xx answer raises :class:`HTTPError` with ``http_status`` and the
+        body in ``response`` (as text, undecodable bytes replaced by U+FFFD).
+        """
+        return self._call(method, path, body)[0]

@@ -22,6 +22,7 @@ __all__ = [
     "TimeoutError",
     "ProtocolError",
     "InternalError",
+    "ForkedError",
 ]
 
 
@@ -38,6 +39,7 @@ class Status(enum.IntEnum):
     TIMEOUT = 7
     PROTOCOL = 8
     INTERNAL = 9
+    FORKED = 10
 
 
 class TeleradyolojiError(Exception):
@@ -141,6 +143,16 @@ class InternalError(TeleradyolojiError):
     """A bug in the library (``TRL_E_INTERNAL``)."""
 
 
+class ForkedError(TeleradyolojiError):
+    """Called in a child forked (without exec) after the library was loaded
+    (``TRL_E_FORKED``): the library's Go runtime does not survive ``fork()``.
+
+    Load the library only in the process that uses it: create clients after
+    the fork, start workers with ``spawn``/``forkserver``, and do not create a
+    client in a gunicorn ``--preload`` or Celery prefork master.
+    """
+
+
 _BY_CODE: Dict[int, Type[TeleradyolojiError]] = {
     Status.INVALID_ARGUMENT: InvalidArgumentError,
     Status.CONFIG: ConfigError,
@@ -151,6 +163,7 @@ _BY_CODE: Dict[int, Type[TeleradyolojiError]] = {
     Status.TIMEOUT: TimeoutError,
     Status.PROTOCOL: ProtocolError,
     Status.INTERNAL: InternalError,
+    Status.FORKED: ForkedError,
 }
 
 

@@ -122,6 +122,17 @@ class CallTest(SandboxTest):
     def test_head_returns_none(self):
         self.assertIsNone(self.client.call("HEAD", "echo"))
 
+    def test_call_bytes_gives_the_exact_bytes(self):
+        # A NUL and bytes that are not UTF-8: nothing cut, nothing decoded.
+        self.assertEqual(self.client.call_bytes("GET", "binary"), b"AB\x00CD\xff\xfeEF")
+        self.assertEqual(self.client.call_bytes("HEAD", "echo"), b"")
+
+    def test_call_bytes_json_body(self):
+        body = {"Ad": "Çağrı", "n": [1, 2]}
+        raw = self.client.call_bytes("POST", "echo/bytes", body)
+        self.assertIsInstance(raw, bytes)
+        self.assertEqual(json.loads(raw.decode("utf-8"))["body"], body)
+
 
 class LifetimeTest(unittest.TestCase):
     def setUp(self):

@@ -47,6 +47,25 @@ class ErrorsTest(SandboxTest):
         self.assertEqual(err.http_status, 404)
         self.assertIn("status 404", err.response)
 
+    def test_http_status_from_call_bytes(self):
+        with self.assertRaises(teleradyoloji.HTTPError) as ctx:
+            self.client.call_bytes("GET", "status/404")
+        self.check(ctx.exception, teleradyoloji.HTTPError, Status.HTTP)
+        self.assertEqual(ctx.exception.http_status, 404)
+        self.assertIn("status 404", ctx.exception.response)
+
+    def test_call_on_a_binary_answer_is_a_protocol_error(self):
+        # Not UnicodeDecodeError, not a string cut at the NUL.
+        with self.assertRaises(teleradyoloji.ProtocolError) as ctx:
+            self.client.call("GET", "binary")
+        err = ctx.exception
+        self.check(err, teleradyoloji.ProtocolError, Status.PROTOCOL)
+        self.assertNotIsInstance(err, UnicodeError)
+        self.assertEqual(err.http_status, 200)
+        self.assertIn("not UTF-8", err.message)
+        self.assertIn("offset 5", err.message)  # past the NUL: the whole body was read
+        self.assertIn("call_bytes", err.message)
+
     def test_http_401_for_revoked_caller_token(self):
         token = self.client.viewer_token(support.DOCTOR_TC)
         support.revoke()

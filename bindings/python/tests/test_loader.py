@@ -1,4 +1,8 @@
-"""The loader: where the library comes from, and what it refuses."""
+"""The loader: where the library comes from, what it refuses, and when it loads.
+
+Importing the package loads nothing (so a gunicorn --preload or Celery
+prefork master may import it before forking); the first real use does, and
+raises ImportError there when the library cannot be used."""
 import os
 import shutil
 import subprocess
@@ -56,10 +60,47 @@ class LoaderTest(unittest.TestCase):
 
     def test_import_error_lists_what_was_tried(self):
         missing = os.path.join(tempfile.gettempdir(), "yok", _native.LIBRARY_NAME)
-        proc = run_python("import teleradyoloji", TELERADYOLOJI_LIBRARY=missing)
+        proc = run_python("import teleradyoloji; print('imported', flush=True);"
+                          "teleradyoloji.Client(institution_code='1')",
+                          TELERADYOLOJI_LIBRARY=missing)
         self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(proc.stdout, "imported\n")  # the import itself loads nothing
         self.assertIn("ImportError", proc.stderr)
         self.assertIn(missing + " (TELERADYOLOJI_LIBRARY): not found", proc.stderr)
+
+    def test_import_loads_nothing_first_use_loads(self):
+        code = textwrap.dedent("""
+            import teleradyoloji
+            from teleradyoloji import _native
+            def mapped():
+                with open("/proc/self/maps") as f:
+                    return _native.LIBRARY_NAME in f.read()
+            print(_native.is_loaded(), mapped())
+            teleradyoloji.version()
+            print(_native.is_loaded(), mapped())
+            """)
+        proc = run_python(code)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split("\n")[:2], ["False False", "True True"])
+
+    def test_loads_once_from_many_threads(self):
+        code = textwrap.dedent("""
+            import threading
+            import teleradyoloji
+            from teleradyoloji import _native
+            barrier = threading.Barrier(8)
+            seen = []
+            def first_use():
+                barrier.wait()
+                seen.append((id(_native.library()), teleradyoloji.version()))
+            threads = [threading.Thread(target=first_use) for _ in range(8)]
+            for t in threads: t.start()
+            for t in threads: t.join()
+            print(len(seen), len(set(seen)))
+            """)
+        proc = run_python(code)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.strip(), "8 1")
 
     def test_import_error_lists_default_candidates(self):
         code = textwrap.dedent("""
@@ -91,14 +132,14 @@ class LoaderTest(unittest.TestCase):
     def test_refuses_other_abi_version(self):
         with tempfile.TemporaryDirectory() as tmp:
             fake = build_fake_library(tmp, "int trl_abi_version(void) { return 2; }\n")
-            proc = run_python("import teleradyoloji", TELERADYOLOJI_LIBRARY=fake)
+            proc = run_python("import teleradyoloji; teleradyoloji.version()", TELERADYOLOJI_LIBRARY=fake)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("has ABI version 2; this binding supports 1", proc.stderr)
 
     def test_missing_symbol_means_versions_differ(self):
         with tempfile.TemporaryDirectory() as tmp:
             fake = build_fake_library(tmp, "int trl_abi_version(void) { return 1; }\n")
-            proc = run_python("import teleradyoloji", TELERADYOLOJI_LIBRARY=fake)
+            proc = run_python("import teleradyoloji; teleradyoloji.version()", TELERADYOLOJI_LIBRARY=fake)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("has no trl_version", proc.stderr)
         self.assertIn("different versions", proc.stderr)
