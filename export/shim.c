@@ -185,10 +185,17 @@ static void enter_go(void) {
 #if defined(_WIN32)
 #define FORKED() 0
 #else
+/* pthread_atfork catches libc's fork(); a raw fork system call (Free
+ * Pascal's FpFork, some runtimes' own) runs no handler, so the process id
+ * seen at load is compared too. */
 static volatile sig_atomic_t forked;
+static pid_t loaded_in;
 static void on_fork_child(void) { forked = 1; }
-__attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, on_fork_child); }
-#define FORKED() __builtin_expect(forked, 0)
+__attribute__((constructor)) static void watch_fork(void) {
+    loaded_in = getpid();
+    pthread_atfork(NULL, NULL, on_fork_child);
+}
+#define FORKED() __builtin_expect(forked || getpid() != loaded_in, 0)
 #endif
 
 static const char forked_json[] =

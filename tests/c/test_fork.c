@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define CHILDREN 10
@@ -108,6 +109,19 @@ int main(void) {
     }
     __atomic_store_n(&stop_parent, 1, __ATOMIC_SEQ_CST);
     for (int i = 0; i < 3; i++) pthread_join(workers[i], NULL);
+
+    /* A raw fork system call (Free Pascal's FpFork) runs no pthread_atfork
+     * handler: the child is still told.  Single-threaded parent here, and
+     * no err (no malloc), since libc's fork bookkeeping did not run. */
+    pid_t raw = (pid_t)syscall(SYS_fork);
+    if (raw == 0) {
+        alarm(20);
+        char *u = (char *)1;
+        _exit(trl_viewer_url(client, "ACC-RAW-FORK", NULL, NULL, &u, NULL) == TRL_E_FORKED && u == NULL ? 0 : 1);
+    }
+    int raw_status = 0;
+    CHECK(raw > 0 && waitpid(raw, &raw_status, 0) == raw);
+    CHECK(WIFEXITED(raw_status) && WEXITSTATUS(raw_status) == 0);
 
     CHECK(parent_failed == 0 && parent_ok > 0);
     /* Every postOTAC the sandbox saw is the parent's: no child reached it. */
