@@ -10,16 +10,18 @@
 # and every checkout. debootstrap takes a few minutes, once; a mirror other
 # than debootstrap's default can be given in TRL_DEBIAN_MIRROR.
 #
-# `run` works in a private mount namespace (unshare): the checkout, the host's
-# Go (GOROOT), its build cache and its module cache are bind-mounted at the
-# same paths inside the tree, with /proc and /dev; the mounts vanish with the
-# namespace however the command ends (and a trap unmounts them first). Go runs
+# `run` works in a private mount namespace (unshare): the root is an overlay of
+# the tree (never written) with a tmpfs on top; the checkout, the host's Go
+# (GOROOT), its build cache and its module cache are bind-mounted at the same
+# paths inside, with /proc and /dev; the mounts vanish with the namespace
+# however the command ends (and a trap unmounts them first). Go runs
 # with GOTOOLCHAIN=local and GOPROXY=off: the modules must already be in the
 # host's module cache (`go mod download`, which make build runs first).
 # Without root, `run` maps the caller to root in a user namespace; the tree
 # must exist then. The network is the host's: tests inside reach a sandbox
 # started outside on 127.0.0.1.
 set -euo pipefail
+PATH=$PATH:/usr/sbin:/sbin # chroot, debootstrap
 
 REV=1 # bump when PACKAGES changes: a new tree is made beside the old one
 PACKAGES=libc6-dev,gcc,python3,python3-venv
@@ -32,8 +34,8 @@ make_tree() {
   if [ "$(id -u)" != 0 ]; then
     {
       echo "floor.sh: the Debian 11 build tree $dir does not exist; make it once, as root:"
-      echo "  sudo $repo/scripts/floor.sh tree"
-      echo "(that is: sudo apt-get install -y debootstrap && sudo debootstrap --variant=minbase --include=$PACKAGES $SUITE $dir; sudo touch $dir/.ready)"
+      echo "  sudo ${TRL_FLOOR_DIR:+TRL_FLOOR_DIR=$dir }$repo/scripts/floor.sh tree"
+      echo "(it runs: debootstrap --variant=minbase --include=$PACKAGES $SUITE $dir, then touches $dir/.ready)"
     } >&2
     exit 1
   fi
@@ -58,41 +60,52 @@ make_tree() {
   echo "floor.sh: made $dir in $((SECONDS - start)) s" >&2
 }
 
-# Inside the namespace: mount, chroot, run, unmount.
+# Inside the namespace: mount, chroot, run, unmount. The tree is never written: the chroot's
+# root is an overlay of it with a tmpfs on top (mount points, /tmp, venvs of the tests), so
+# that builds of several checkouts and users can share it, and a user without root can use it.
 mounts=()
+scratch=
 cleanup() {
   local i
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
   mounts=()
+  [ -z "$scratch" ] || rmdir "$scratch" 2>/dev/null || true
 }
 inner() {
-  local goroot gocache gomodcache cwd
+  local goroot gocache gomodcache cwd root
   goroot=$1 gocache=$2 gomodcache=$3 cwd=$4
   shift 4
   trap cleanup EXIT
   trap 'exit 130' INT TERM
-  bind() { # bind SRC [ro]
-    mkdir -p "$dir$1"
-    mount --bind "$1" "$dir$1"
-    mounts+=("$dir$1")
-    if [ "${2:-}" = ro ]; then mount -o remount,bind,ro "$dir$1" 2>/dev/null || true; fi
-  }
   mount --make-rprivate / 2>/dev/null || true
-  mkdir -p "$dir/proc" "$dir/dev"
-  mount -t proc proc "$dir/proc" && mounts+=("$dir/proc")
-  mount --rbind /dev "$dir/dev" && mounts+=("$dir/dev")
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/trl-floor.XXXXXX")
+  mount -t tmpfs -o mode=755 tmpfs "$scratch" && mounts+=("$scratch")
+  mkdir "$scratch/upper" "$scratch/work" "$scratch/root"
+  root=$scratch/root
+  local target
+  for target in "$goroot" "$gocache" "$gomodcache" "$repo"; do
+    mkdir -p "$scratch/upper$target" # mount points, made in the upper layer: the tree is never written
+  done
+  mount -t overlay overlay -o "lowerdir=$dir,upperdir=$scratch/upper,workdir=$scratch/work" "$root"
+  mounts+=("$root")
+  bind() { # bind SRC [ro]
+    mount --bind "$1" "$root$1"
+    mounts+=("$root$1")
+    if [ "${2:-}" = ro ]; then mount -o remount,bind,ro "$root$1" 2>/dev/null || true; fi
+  }
+  mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+  mount --rbind /dev "$root/dev" && mounts+=("$root/dev")
   bind "$goroot" ro
   bind "$gocache"
   bind "$gomodcache"
   bind "$repo"
   local rc=0
-  chroot "$dir" /usr/bin/env -i \
+  chroot "$root" /usr/bin/env -i \
     PATH="$goroot/bin:/usr/local/bin:/usr/bin:/bin" HOME=/root LANG=C.UTF-8 \
     GOROOT="$goroot" GOCACHE="$gocache" GOMODCACHE="$gomodcache" GOPATH="$(dirname "$(dirname "$gomodcache")")" \
     GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false GOTELEMETRY=off CGO_ENABLED=1 \
     ${TRL_SANDBOX_URL:+TRL_SANDBOX_URL="$TRL_SANDBOX_URL"} \
     ${TELERADYOLOJI_THREAD_HANDOFF:+TELERADYOLOJI_THREAD_HANDOFF="$TELERADYOLOJI_THREAD_HANDOFF"} \
-    ${TRL_FLOOR_ENV:-} \
     /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$cwd" "$@" || rc=$?
   return $rc
 }
