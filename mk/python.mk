@@ -42,10 +42,17 @@ $(PY_TOOLS)/.ready:
 	touch $@
 
 # The wheels (manylinux_2_17_x86_64, win_amd64, win32), each with its native
-# library, and the sdist (Go sources, modules vendored); built offline.
-python-wheel: python-tools $(LIB) windows
-	scripts/python-dist.sh $(PYTHON) $(VERSION) $(PY_STAGE) $(PY_DIST) $(LIB_FILE) \
-	  $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-386/teleradyoloji.dll
+# library, and the sdist (Go sources, modules vendored); built offline, again
+# only when one of their inputs changed.
+PY_SOURCES := $(wildcard $(PY_DIR)/teleradyoloji/*.py) $(PY_DIR)/teleradyoloji/py.typed \
+  $(addprefix $(PY_DIR)/,setup.py pyproject.toml README.md MANIFEST.in)
+PY_DLLS := $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-386/teleradyoloji.dll
+
+python-wheel: python-tools windows $(PY_DIST)/.built
+
+$(PY_DIST)/.built: $(LIB) $(PY_DLLS) $(PY_SOURCES) $(GO_SOURCES) scripts/python-dist.sh Makefile
+	scripts/python-dist.sh $(PYTHON) $(VERSION) $(PY_STAGE) $(PY_DIST) $(LIB_FILE) $(PY_DLLS)
+	touch $@
 
 test-python: python-wheel $(PY_TOOLS)/.ready
 	TRL_PYTHON_WHEEL_DIR=$(abspath $(PY_DIST)) TRL_AUDITWHEEL=$(PY_TOOLS)/venv/bin/auditwheel \
