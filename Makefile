@@ -1,14 +1,26 @@
-# teleradyoloji -- make build | make test | make demo | make bench | make clean
+# teleradyoloji -- make build | make test | make demo | make bench | make install | make clean
+
+# The one version number: stamped into trl_version(), the .so's file name and
+# soname (major), teleradyoloji.pc, the DLLs' version resource, the Python
+# wheels and sdist, and the NuGet package (its .csproj reads this line).
+VERSION  := 1.0.0
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+
 GO       ?= go
 CC       ?= gcc
 BUILD    := build
+# build/libteleradyoloji.so -> .so.1 (the soname) -> .so.$(VERSION) (the file).
 LIB      := $(BUILD)/libteleradyoloji.so
+LIB_SONAME := $(LIB).$(SOVERSION)
+LIB_FILE := $(LIB).$(VERSION)
+FLOOR    := scripts/floor.sh
 SANDBOX  := $(BUILD)/teleradyoloji-sandbox
 NEED     := scripts/need.sh
 WITH_SANDBOX := scripts/with-sandbox.sh
 
 GO_SOURCES := go.mod go.sum $(shell find core export sandbox cmd -type f \( -name '*.go' -o -name '*.c' -o -name '*.map' \) 2>/dev/null)
-LDFLAGS_SO := -s -w -extldflags '-Wl,--version-script=$(CURDIR)/export/exports.map -Wl,-soname,libteleradyoloji.so'
+GO_VERSION_X := -X github.com/teleradyoloji/teleradyoloji/core.Version=$(VERSION)
+LDFLAGS_SO := -s -w $(GO_VERSION_X) -extldflags '-Wl,--version-script=$(CURDIR)/export/exports.map -Wl,-soname,libteleradyoloji.so.$(SOVERSION)'
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -O1 -g -Iinclude -pthread
 LINK_LIB := -L$(BUILD) -lteleradyoloji -Wl,-rpath,'$$ORIGIN/..' -Wl,-rpath,$(CURDIR)/$(BUILD)
 
@@ -16,14 +28,24 @@ LINK_LIB := -L$(BUILD) -lteleradyoloji -Wl,-rpath,'$$ORIGIN/..' -Wl,-rpath,$(CUR
 LANG_TESTS :=
 -include mk/*.mk
 
-.PHONY: build test demo bench clean test-go test-c test-abi-exports
+.PHONY: build test demo bench clean test-go test-c test-abi-exports print-version
 
 build: $(LIB) $(SANDBOX)
 
-$(LIB): $(GO_SOURCES) include/teleradyoloji.h
+print-version:
+	@echo $(VERSION)
+
+# Built inside a Debian 11 tree (scripts/floor.sh; made once, kept outside the
+# repository) so that the library needs nothing newer than GLIBC_2.17: it
+# loads on RHEL/CentOS 7+, Debian 10+, Ubuntu 18.04+ (DESIGN.md pitfall 12).
+# The modules come from the host's module cache: the tree has no network for Go.
+$(LIB): $(GO_SOURCES) include/teleradyoloji.h Makefile scripts/floor.sh
 	@mkdir -p $(BUILD)
-	$(GO) build -trimpath -buildmode=c-shared -ldflags "$(LDFLAGS_SO)" -o $@ ./export
-	@rm -f $(BUILD)/libteleradyoloji.h  # cgo's generated header: include/ holds the real one
+	$(GO) mod download
+	$(FLOOR) run go build -trimpath -buildmode=c-shared -ldflags "$(LDFLAGS_SO)" -o $(LIB_FILE) ./export
+	@rm -f $(BUILD)/libteleradyoloji*.h  # cgo's generated header: include/ holds the real one
+	ln -sfn $(notdir $(LIB_FILE)) $(LIB_SONAME)
+	ln -sfn $(notdir $(LIB_SONAME)) $@
 
 $(SANDBOX): $(GO_SOURCES)
 	@mkdir -p $(BUILD)

@@ -6,6 +6,8 @@
 package main
 
 /*
+#cgo linux LDFLAGS: -ldl
+// -ldl: dlsym (shim.c) is in libdl before glibc 2.34 (the floor build, DESIGN.md pitfall 12)
 #include <stdint.h>
 #include <stdlib.h>
 */

@@ -15,15 +15,21 @@ dotnet-tools:
 	@scripts/need.sh gdb gdb
 	@scripts/need.sh mono-xbuild xbuild
 
+# The library is compiled with its XML documentation (-doc:, what the .csproj packs for
+# IntelliSense) and warnings as errors: a public member without a /// comment is error CS1591.
 dotnet-build: dotnet-tools
 	@mkdir -p $(DOTNET_OUT)
-	$(DOTNET_MCS) -target:library -out:$(DOTNET_OUT)/Teleradyoloji.Net.dll $(DOTNET_DIR)/Teleradyoloji/*.cs
+	$(DOTNET_MCS) -target:library -doc:$(DOTNET_OUT)/Teleradyoloji.Net.xml \
+	  -out:$(DOTNET_OUT)/Teleradyoloji.Net.dll $(DOTNET_DIR)/Teleradyoloji/*.cs
+	$(DOTNET_MCS) -out:$(DOTNET_OUT)/LoaderTests.exe $(DOTNET_DIR)/Teleradyoloji/*.cs $(DOTNET_DIR)/tests/loader/*.cs
 	$(DOTNET_MCS) -r:$(DOTNET_OUT)/Teleradyoloji.Net.dll -out:$(DOTNET_OUT)/TestRunner.exe \
 	  $(DOTNET_DIR)/tests/*.cs $(DOTNET_DIR)/Teleradyoloji/MiniJson.cs
 	$(DOTNET_MCS) -r:$(DOTNET_OUT)/Teleradyoloji.Net.dll -out:$(DOTNET_OUT)/OpenStudy.exe examples/dotnet/OpenStudy.cs
 
 # Mono maps DllImport("teleradyoloji") to libteleradyoloji.so and finds it on LD_LIBRARY_PATH.
+# tests/loader.sh: the library beside the binding, and the loader's reasons when it cannot load.
 test-dotnet: dotnet-build
 	@test -f $(LIB) || { echo "test-dotnet: $(LIB) is missing: run make build first" >&2; exit 1; }
 	LD_LIBRARY_PATH=$(abspath $(BUILD))$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
 	  scripts/with-sandbox.sh $(DOTNET_DIR)/tests/run.sh $(DOTNET_OUT)
+	scripts/with-sandbox.sh $(DOTNET_DIR)/tests/loader.sh $(DOTNET_OUT) $(abspath $(LIB_FILE))

@@ -8,11 +8,10 @@ WIN_CC_386   := i686-w64-mingw32-gcc
 WIN_TOOL_amd64 := x86_64-w64-mingw32
 WIN_TOOL_386   := i686-w64-mingw32
 WIN_DLLS     := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.dll)
-VERSION      := $(shell sed -n 's/^const Version = "\(.*\)"/\1/p' core/version.go)
 ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/version.go)
 # Export only the header's trl_* (the shim marks them dllexport); Go's own
 # exports file is replaced by --exclude-all-symbols; libgcc is linked in.
-WIN_LDFLAGS  := -s -w -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
+WIN_LDFLAGS  := -s -w $(GO_VERSION_X) -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
 WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
 
@@ -28,7 +27,7 @@ windows-tools:
 windows: windows-tools $(WIN_DLLS)
 
 # One DLL per architecture, with its version resource, .def and import library.
-$(BUILD)/windows-%/teleradyoloji.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in
+$(BUILD)/windows-%/teleradyoloji.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in Makefile
 	@mkdir -p $(@D)
 	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
 	    -e 's/@ABI@/$(ABI)/g' -e 's/@ARCH@/windows-$*/g' windows/version.rc.in > $(@D)/version.rc

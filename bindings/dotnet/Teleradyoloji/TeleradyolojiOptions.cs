@@ -4,66 +4,70 @@ using System.Text;
 
 namespace Teleradyoloji
 {
-    // Client settings, one property per config key of the library (the Ministry guide's field
-    // names in brackets). Only the three credentials are required; a property left null keeps
-    // the library's default. The library validates everything when the client is created.
+    /// <summary>
+    /// Client settings, one property per config key of the library (the Ministry guide's field
+    /// names in brackets). Only the three credentials are required; a property left null keeps
+    /// the library's default. The library checks everything when the client is created.
+    /// </summary>
     public sealed class TeleradyolojiOptions
     {
-        // The institution's ÇKYS code [UserName]. Required.
+        /// <summary>The institution's ÇKYS code [UserName]. Required.</summary>
         public string InstitutionCode { get; set; }
 
-        // The institution's e-Nabız password [Password]. Required.
+        /// <summary>The institution's e-Nabız password [Password]. Required.</summary>
         public string Password { get; set; }
 
-        // The HIS vendor's application code [ApplicationCode]. Required.
+        /// <summary>The HIS vendor's application code [ApplicationCode]. Required.</summary>
         public string ApplicationCode { get; set; }
 
-        // [client_id], default "ogn.sbys.api".
+        /// <summary>[client_id], default "ogn.sbys.api".</summary>
         public string ClientId { get; set; }
 
-        // [grant_type], default "client_sbys".
+        /// <summary>[grant_type], default "client_sbys".</summary>
         public string GrantType { get; set; }
 
-        // OGN base URL, default "https://ogn.saglik.gov.tr".
+        /// <summary>OGN base URL, default "https://ogn.saglik.gov.tr".</summary>
         public string OgnUrl { get; set; }
 
-        // Helper-services base URL, default "https://app.teletip.saglik.gov.tr/integrationapi".
+        /// <summary>Helper-services base URL, default "https://app.teletip.saglik.gov.tr/integrationapi".</summary>
         public string ApiUrl { get; set; }
 
-        // Viewer base URL, default "https://teleradyoloji.saglik.gov.tr/viewer/".
+        /// <summary>Viewer base URL, default "https://teleradyoloji.saglik.gov.tr/viewer/".</summary>
         public string ViewerUrl { get; set; }
 
-        // Bounds a whole call, token fetch and retries included (timeout_ms, default 30 s).
+        /// <summary>Bounds a whole call, token fetch and retries included (timeout_ms, default 30 s).</summary>
+        /// <remarks>The native call cannot be cancelled: this is what bounds it, also for the
+        /// <c>…Async</c> methods.</remarks>
         public TimeSpan? Timeout { get; set; }
 
-        // Extra attempts for network errors, 5xx and 429 (default 2).
+        /// <summary>Extra attempts for network errors, 5xx and 429 (default 2).</summary>
         public int? Retries { get; set; }
 
-        // "http://user:pass@host:port", "socks5://host:port" or "env" (HTTPS_PROXY/NO_PROXY).
+        /// <summary>"http://user:pass@host:port", "socks5://host:port" or "env" (HTTPS_PROXY/NO_PROXY).</summary>
         public string Proxy { get; set; }
 
-        // A PEM file trusted in addition to the system roots.
+        /// <summary>A PEM file trusted in addition to the system roots.</summary>
         public string CaFile { get; set; }
 
-        // Refresh a cached token when less than this remains (whole seconds, default 60 s).
+        /// <summary>Refresh a cached token when less than this remains (whole seconds, default 60 s).</summary>
         public TimeSpan? TokenRefreshMargin { get; set; }
 
-        // Lifetime assumed when OGN sends no expires_in (whole seconds, default 300 s).
+        /// <summary>Lifetime assumed when OGN sends no expires_in (whole seconds, default 300 s).</summary>
         public TimeSpan? DefaultTokenLifetime { get; set; }
 
-        // How many (doctor, patient) viewer tokens are cached (default 1024).
+        /// <summary>How many (doctor, patient) viewer tokens are cached (default 1024).</summary>
         public int? ViewerTokenCacheSize { get; set; }
 
-        // The largest response body accepted (default 4 MiB).
+        /// <summary>The largest response body accepted (default 4 MiB).</summary>
         public long? MaxResponseBytes { get; set; }
 
-        // The User-Agent header (default "teleradyoloji/<version>").
+        /// <summary>The User-Agent header (default "teleradyoloji/&lt;version&gt;").</summary>
         public string UserAgent { get; set; }
 
-        // How long an unused connection is kept (whole seconds, default 90 s).
+        /// <summary>How long an unused connection is kept (whole seconds, default 90 s).</summary>
         public TimeSpan? IdleTimeout { get; set; }
 
-        // Connect to OGN and the API in the background when the client is made (default true).
+        /// <summary>Connect to OGN and the API in the background when the client is made (default true).</summary>
         public bool? Prewarm { get; set; }
 
         // The library's config JSON. It holds the password: never log it.

@@ -50,7 +50,7 @@ from .errors import (
     TimeoutError,
 )
 
-__version__ = "1.0.0"
+__version__ = "0.0.0.dev0"  # a checkout; make python-wheel stamps the Makefile's VERSION
 
 __all__ = ["Client", "Token", "version"] + errors.__all__
 

@@ -40,31 +40,64 @@ TRL_E_FORKED = 10
 
 
 def candidates() -> List[Tuple[str, str]]:
-    """Where the library is looked for, in order, as (reason, path)."""
+    """Where the library is looked for, in order, as (reason, path).
+
+    The library packaged beside this module (the wheel's), then the file named
+    by TELERADYOLOJI_LIBRARY, then a checkout's build/ (only when this package
+    sits in one), then the system's search path: a bare name left to the
+    dynamic loader (LD_LIBRARY_PATH, ld.so.cache, /usr/lib…; on Windows the
+    program's folder, System32 and os.add_dll_directory() folders, not PATH).
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    found = [("packaged", os.path.join(here, LIBRARY_NAME))]
     env = os.environ.get("TELERADYOLOJI_LIBRARY")
     if env:
-        return [("TELERADYOLOJI_LIBRARY", os.path.abspath(env))]
-    here = os.path.dirname(os.path.abspath(__file__))
-    checkout = os.path.normpath(os.path.join(here, "..", "..", "..", "build"))
-    return [
-        ("next to the package", os.path.join(here, LIBRARY_NAME)),
-        ("the checkout's build/", os.path.join(checkout, LIBRARY_NAME)),
-    ]
+        found.append(("TELERADYOLOJI_LIBRARY", os.path.abspath(env)))
+    checkout = os.path.normpath(os.path.join(here, "..", "..", ".."))
+    if os.path.isfile(os.path.join(checkout, "include", "teleradyoloji.h")):
+        found.append(("the checkout's build/", os.path.join(checkout, "build", LIBRARY_NAME)))
+    if sys.platform.startswith("linux"):
+        system = "libteleradyoloji.so.1"  # the soname: what a runtime package installs
+    else:
+        system = LIBRARY_NAME
+    found.append(("the system search path", system))
+    return found
 
 
 def _open() -> Tuple[ctypes.CDLL, str]:
+    if sys.platform == "win32":
+        # Go 1.21+ needs ProcessPrng (bcryptprimitives.dll, Windows 10 / Server
+        # 2016): without it, loading the DLL ends the whole process. Look first.
+        try:
+            ctypes.WinDLL("bcryptprimitives.dll").ProcessPrng  # type: ignore[attr-defined]
+        except (OSError, AttributeError):
+            raise ImportError(
+                "teleradyoloji: cannot load the native library: this Windows has no ProcessPrng "
+                "in bcryptprimitives.dll; the library needs Windows 10 / Server 2016 or later "
+                "(loading it here would end the process)") from None
     tried = []
     for reason, path in candidates():
-        if not os.path.isfile(path):
+        if os.path.dirname(path) and not os.path.isfile(path):
             tried.append("%s (%s): not found" % (path, reason))
             continue
         try:
             return ctypes.CDLL(path), path  # cdecl on every platform
         except OSError as exc:
             tried.append("%s (%s): %s" % (path, reason, exc))
+    text = "\n".join(tried)
+    hints = []
+    if "GLIBC_" in text:
+        hints.append("A library needs a newer C library (glibc) than this system has: use the "
+                     "manylinux wheel's, which needs GLIBC_2.17 at most (RHEL/CentOS 7+, "
+                     "Debian 10+, Ubuntu 18.04+).")
+    if "wrong ELF class" in text or "WinError 193" in text:
+        hints.append("A library is for another architecture (32- vs 64-bit) than this Python "
+                     "(%d-bit)." % (8 * ctypes.sizeof(c_void_p)))
+    hints.append("Install the wheel for this platform, or set TELERADYOLOJI_LIBRARY to the "
+                 "library's full path.")
     raise ImportError(
-        "teleradyoloji: cannot load the native library %s; tried:\n  %s\n"
-        "Set TELERADYOLOJI_LIBRARY to its full path." % (LIBRARY_NAME, "\n  ".join(tried))
+        "teleradyoloji: cannot load the native library %s; tried, in order:\n  %s\n%s"
+        % (LIBRARY_NAME, "\n  ".join(tried), "\n".join(hints))
     )
 
 

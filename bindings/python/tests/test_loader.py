@@ -29,6 +29,17 @@ def run_python(code, **env_changes):
                           text=True, timeout=60)
 
 
+# Prints the loader's ImportError, whether the package loads the library at
+# import or at first use.
+OPEN_OR_IMPORT = textwrap.dedent("""
+    try:
+        import teleradyoloji._native as n
+        n._open()
+    except ImportError as e:
+        print("ImportError:", e)
+    """)
+
+
 def build_fake_library(directory, source):
     """Compiles a small C library standing in for a mismatched libteleradyoloji."""
     src = os.path.join(directory, "fake.c")
@@ -59,14 +70,26 @@ class LoaderTest(unittest.TestCase):
         self.assertEqual(proc.stdout.split("\n")[:2], [copy, teleradyoloji.version()])
 
     def test_import_error_lists_what_was_tried(self):
-        missing = os.path.join(tempfile.gettempdir(), "yok", _native.LIBRARY_NAME)
-        proc = run_python("import teleradyoloji; print('imported', flush=True);"
-                          "teleradyoloji.Client(institution_code='1')",
-                          TELERADYOLOJI_LIBRARY=missing)
-        self.assertNotEqual(proc.returncode, 0)
-        self.assertEqual(proc.stdout, "imported\n")  # the import itself loads nothing
-        self.assertIn("ImportError", proc.stderr)
-        self.assertIn(missing + " (TELERADYOLOJI_LIBRARY): not found", proc.stderr)
+        # A copy of the package outside the checkout: nothing packaged, no build/.
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(os.path.join(support.BINDING, "teleradyoloji"),
+                            os.path.join(tmp, "teleradyoloji"))
+            missing = os.path.join(tmp, "yok", _native.LIBRARY_NAME)
+            env = dict(PYTHONPATH=tmp, TELERADYOLOJI_LIBRARY=missing, LD_LIBRARY_PATH="")
+            proc = run_python(OPEN_OR_IMPORT, **env)
+            first_use = run_python("import teleradyoloji; print('imported', flush=True);"
+                                   "teleradyoloji.Client(institution_code='1')", **env)
+        self.assertIn("ImportError", proc.stdout)
+        self.assertIn(os.path.join(tmp, "teleradyoloji", _native.LIBRARY_NAME)
+                      + " (packaged): not found", proc.stdout)
+        self.assertIn(missing + " (TELERADYOLOJI_LIBRARY): not found", proc.stdout)
+        self.assertIn("libteleradyoloji.so.1 (the system search path): libteleradyoloji.so.1: "
+                      "cannot open shared object file", proc.stdout)
+        self.assertNotIn("build/", proc.stdout)
+        # The import itself loads nothing: the error comes at first use.
+        self.assertNotEqual(first_use.returncode, 0)
+        self.assertEqual(first_use.stdout, "imported\n")
+        self.assertIn("ImportError", first_use.stderr)
 
     def test_import_loads_nothing_first_use_loads(self):
         code = textwrap.dedent("""
@@ -124,10 +147,16 @@ class LoaderTest(unittest.TestCase):
         saved = os.environ.pop("TELERADYOLOJI_LIBRARY", None)
         try:
             paths = [p for _, p in _native.candidates()]
+            os.environ["TELERADYOLOJI_LIBRARY"] = "/elsewhere/lib.so"
+            with_env = [p for _, p in _native.candidates()]
         finally:
+            os.environ.pop("TELERADYOLOJI_LIBRARY", None)
             if saved is not None:
                 os.environ["TELERADYOLOJI_LIBRARY"] = saved
-        self.assertEqual(paths, [os.path.join(here, _native.LIBRARY_NAME), REAL_LIBRARY])
+        packaged = os.path.join(here, _native.LIBRARY_NAME)
+        self.assertEqual(paths, [packaged, REAL_LIBRARY, "libteleradyoloji.so.1"])
+        self.assertEqual(with_env, [packaged, "/elsewhere/lib.so", REAL_LIBRARY,
+                                    "libteleradyoloji.so.1"])
 
     def test_refuses_other_abi_version(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,5 +1,6 @@
-"""The wheel from `make python-wheel`, installed into a fresh venv and used
-from another directory, with the library it bundles."""
+"""The Linux wheel from `make python-wheel` (manylinux_2_17_x86_64),
+installed into a fresh venv and used from another directory, with the
+library it bundles. test_dist.py checks the other artifacts."""
 import glob
 import json
 import os
@@ -32,7 +33,7 @@ SCRIPT = textwrap.dedent("""
 
 def find_wheel():
     directory = os.environ.get("TRL_PYTHON_WHEEL_DIR", os.path.join(support.REPO, "build", "python", "dist"))
-    wheels = glob.glob(os.path.join(directory, "teleradyoloji-*.whl"))
+    wheels = glob.glob(os.path.join(directory, "teleradyoloji-*-manylinux_2_17_x86_64.*.whl"))
     if len(wheels) != 1:
         raise AssertionError("expected one wheel in %s, found %r: run make python-wheel" % (directory, wheels))
     return wheels[0]
@@ -42,7 +43,7 @@ class WheelTest(unittest.TestCase):
     def test_platform_wheel_bundles_library(self):
         wheel = find_wheel()
         self.assertNotIn("-none-any", wheel)
-        self.assertIn("-py3-none-", os.path.basename(wheel))
+        self.assertIn("-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", os.path.basename(wheel))
         names = zipfile.ZipFile(wheel).namelist()
         for name in ("teleradyoloji/__init__.py", "teleradyoloji/py.typed",
                      "teleradyoloji/" + LIBRARY_NAME):
