@@ -61,7 +61,8 @@ def run_script(body):
     """Runs PRELUDE + body in a fresh interpreter; (returncode, stdout lines, stderr)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([support.HERE, support.BINDING]),
                TRL_SANDBOX_URL=support.sandbox_url())
-    proc = subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(body)], env=env,
+    # -u: no stdout buffer a forked child could inherit and print again.
+    proc = subprocess.run([sys.executable, "-u", "-c", PRELUDE + textwrap.dedent(body)], env=env,
                           capture_output=True, text=True, timeout=TIMEOUT)
     return proc.returncode, proc.stdout.splitlines(), proc.stderr
 
