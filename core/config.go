@@ -223,7 +223,7 @@ func checkBaseURL(raw string) (string, error) {
 	switch {
 	case u.User != nil:
 		return "", fmt.Errorf("must not carry credentials")
-	case u.RawQuery != "" || u.Fragment != "" || strings.Contains(raw, "#"):
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
 		return "", fmt.Errorf("must not have a query or fragment")
 	case u.Scheme == "https":
 	case u.Scheme == "http":
