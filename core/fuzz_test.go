@@ -212,6 +212,7 @@ func FuzzParseConfig(f *testing.F) {
 		`{` + fuzzCreds + `,"api_url":"https://h/a%2Fb/"}`,
 		`{` + fuzzCreds + `,"api_url":"https://u:p@h"}`,
 		`{` + fuzzCreds + `,"viewer_url":"https://v/#x"}`,
+		`{` + fuzzCreds + `,"viewer_url":"https://v/x?"}`,
 		`{` + fuzzCreds + `,"proxy":"http://u:Gizli-Parola-2026!@proxy:3128"}`,
 		`{` + fuzzCreds + `,"timeout_ms":1.5,"retries":"2"}`,
 		`{` + fuzzCreds + `,"Gizli-Parola-2026!":1}`,
@@ -236,6 +237,14 @@ func FuzzParseConfig(f *testing.F) {
 			again := cfg
 			if err := again.Validate(); err != nil || again != cfg {
 				t.Fatalf("a parsed config does not re-validate to itself: %v\n%+v\n%+v", err, cfg, again)
+			}
+			// Bases the library appends paths and routes to: scheme, host, path only.
+			for _, base := range []string{cfg.OGNURL, cfg.APIURL, cfg.ViewerURL} {
+				u, err := url.Parse(base)
+				if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery ||
+					u.Fragment != "" || strings.HasSuffix(base, "/") || (u.Scheme != "https" && u.Scheme != "http") {
+					t.Fatalf("a parsed config has the base URL %q", base)
+				}
 			}
 		}
 
