@@ -72,7 +72,8 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 // server (or proxy) could read as another host, a parent directory or
 // another path is refused: absolute URLs and "//host"; control bytes,
 // spaces, '#' and backslashes, raw or percent-encoded; "." and ".."
-// segments, also with ";params" (Tomcat) or encoded; percent-encoding
+// segments, also with ";params" (Tomcat) or encoded; an encoded leading
+// '/'; percent-encoding
 // applied twice; and bytes that are not UTF-8 (overlong "%C0%AE").
 func (c *Client) apiURL(path string) (string, error) {
 	switch {
@@ -83,10 +84,12 @@ func (c *Client) apiURL(path string) (string, error) {
 	case strings.IndexFunc(path, badPathRune) >= 0:
 		return "", errorf(InvalidArgument, "path must not contain spaces, control characters, '#' or '\\'")
 	}
-	decoded, err := url.PathUnescape(pathOnly(path))
+	decoded, err := url.PathUnescape(pathOnly(strings.TrimLeft(path, "/")))
 	switch {
 	case err != nil:
 		return "", errorf(InvalidArgument, "path has a bad percent-escape")
+	case strings.HasPrefix(decoded, "/"):
+		return "", errorf(InvalidArgument, "path must not start with an encoded '/' (\"//host\")")
 	case strings.Contains(decoded, "%"):
 		return "", errorf(InvalidArgument, "path must not be percent-encoded twice")
 	case !utf8.ValidString(decoded) || strings.IndexFunc(decoded, badPathRune) >= 0:

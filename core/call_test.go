@@ -28,6 +28,7 @@ func TestAPIURL(t *testing.T) {
 		// Found by a hostile review: each would reach a parent directory or
 		// another path on some server.
 		{"a/%5C..%5Cb", ""},
+		{"%2F%2Fevil.example/x", ""},
 		{"a/..;/b", ""},
 		{"a/.;x/b", ""},
 		{"a/%252e%252e/b", ""},

@@ -163,11 +163,15 @@ func ParseConfig(data []byte) (Config, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	var password string // masked in a key echoed back, should one hold it
+	if jsonx.Unmarshal(raw["password"], &password) != nil || len(password) < 4 {
+		password = ""
+	}
 	for _, name := range names {
 		key, ok := configKeys[name]
 		if !ok {
 			return cfg, errorf(ConfigError, "config: unknown key %q (known keys: %s)",
-				redact(name, 40), strings.Join(ConfigKeys(), ", "))
+				redact(name, 40, password), strings.Join(ConfigKeys(), ", "))
 		}
 		if string(raw[name]) == "null" {
 			continue
@@ -224,7 +228,7 @@ func checkBaseURL(raw string) (string, error) {
 	switch {
 	case u.User != nil:
 		return "", fmt.Errorf("must not carry credentials")
-	case u.RawQuery != "" || u.Fragment != "" || strings.Contains(raw, "#"):
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
 		return "", fmt.Errorf("must not have a query or fragment")
 	case u.Scheme == "https":
 	case u.Scheme == "http":

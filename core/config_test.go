@@ -42,6 +42,7 @@ func TestParseConfig(t *testing.T) {
 		{"http to 10/8", `{` + creds + `,"api_url":"http://10.0.0.1"}`, "non-loopback", nil},
 		{"credentials in url", `{` + creds + `,"api_url":"https://u:p@api.example"}`, "credentials", nil},
 		{"fragment", `{` + creds + `,"viewer_url":"https://v.example/#/x"}`, "fragment", nil},
+		{"empty query", `{` + creds + `,"api_url":"https://api.example/x?"}`, "query", nil},
 		{"relative", `{` + creds + `,"viewer_url":"/viewer"}`, "absolute", nil},
 		{"wrong type", `{` + creds + `,"retries":"2"}`, `"retries" must be a whole number`, nil},
 		{"out of range", `{` + creds + `,"retries":99}`, `"retries" must be between`, nil},

@@ -87,14 +87,3 @@ func TestBuildViewerURL(t *testing.T) {
 		}
 	}
 }
-
-func FuzzParseOTACResponse(f *testing.F) {
-	f.Add([]byte(`{"Data":"abc","IsSuccess":true}`))
-	f.Add([]byte("https://x/#/viewpatient?otac=a%2B"))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		otac, err := parseOTACResponse(&response{status: 200, body: body})
-		if err == nil && !validOTAC(otac) {
-			t.Fatalf("accepted an invalid OTAC %q", otac)
-		}
-	})
-}

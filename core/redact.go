@@ -2,18 +2,57 @@ package core
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // maskSecrets replaces each given secret (password, token, OTAC) in text,
 // then masks T.C. identity numbers (personal data under KVKK).
 func maskSecrets(text string, secrets ...string) string {
+	return MaskIdentityNumbers(maskEach(text, secrets))
+}
+
+// maskEach replaces each secret in text. Every occurrence is found in the
+// original text and overlapping ones are masked as one, so that masking a
+// short secret never leaves the rest of a longer one it overlaps showing.
+func maskEach(text string, secrets []string) string {
+	var hidden []bool // hidden[i]: byte i belongs to a secret
 	for _, s := range secrets {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, "***")
+		if s == "" {
+			continue
+		}
+		end := 0 // bytes before end are already marked for s
+		for i := 0; i+len(s) <= len(text); {
+			j := strings.Index(text[i:], s)
+			if j < 0 {
+				break
+			}
+			if hidden == nil {
+				hidden = make([]bool, len(text))
+			}
+			for k := max(i+j, end); k < i+j+len(s); k++ {
+				hidden[k] = true
+			}
+			end = i + j + len(s)
+			i += j + 1
 		}
 	}
-	return MaskIdentityNumbers(text)
+	if hidden == nil {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if !hidden[i] {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		b.WriteString("***")
+		for i < len(text) && hidden[i] {
+			i++
+		}
+	}
+	return b.String()
 }
 
 // MaskIdentityNumbers shows every run of exactly 11 digits (a T.C. kimlik
@@ -41,6 +80,18 @@ func MaskIdentityNumbers(text string) string {
 		return text
 	}
 	return string(b)
+}
+
+// foldedSecrets are the secrets holding white space as white space folding
+// makes them: a server may echo a password with other spacing.
+func foldedSecrets(secrets []string) []string {
+	var folded []string
+	for _, s := range secrets {
+		if f := strings.Join(strings.Fields(s), " "); len(f) >= 4 && strings.ContainsFunc(s, unicode.IsSpace) {
+			folded = append(folded, f)
+		}
+	}
+	return folded
 }
 
 // redact makes server-supplied text safe for an error message: it masks the
@@ -79,7 +130,7 @@ func redactRuns(text string, max int, mask func(run string) bool, secrets []stri
 		}
 		i = j
 	}
-	out := strings.Join(strings.Fields(b.String()), " ")
+	out := maskSecrets(strings.Join(strings.Fields(b.String()), " "), foldedSecrets(secrets)...)
 	if len(out) > max {
 		cut := max
 		for cut > 0 && !utf8.RuneStart(out[cut]) {

@@ -103,10 +103,22 @@ func parseTokenResponse(resp *response, defaultLifetime time.Duration) (string, 
 				ServerError: redact(b.Error, 64, resp.secrets...), ServerErrorDescription: redact(b.ErrorDescription, 200, resp.secrets...)}
 		}
 		return "", 0, errorf(ProtocolError, "OGN token response has no access_token")
-	case strings.ContainsAny(b.AccessToken, " \r\n\t"):
+	case !visibleASCII(b.AccessToken):
 		return "", 0, errorf(ProtocolError, "OGN token response has a malformed access_token")
 	}
 	return b.AccessToken, parseLifetime(b.ExpiresIn, defaultLifetime), nil
+}
+
+// visibleASCII: a token goes into an Authorization header as it is, so
+// white space of any kind (\v, U+00A0, …), control and non-ASCII bytes are
+// refused.
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // parseLifetime reads expires_in as a number or numeric string; missing or
