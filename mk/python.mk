@@ -47,10 +47,11 @@ $(PY_TOOLS)/.ready:
 PY_SOURCES := $(wildcard $(PY_DIR)/teleradyoloji/*.py) $(PY_DIR)/teleradyoloji/py.typed \
   $(addprefix $(PY_DIR)/,setup.py pyproject.toml README.md MANIFEST.in)
 PY_DLLS := $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-386/teleradyoloji.dll
+PY_CORE_DLLS := $(BUILD)/windows-amd64/teleradyoloji-core.dll $(BUILD)/windows-386/teleradyoloji-core.dll
 
 python-wheel: python-tools windows $(PY_DIST)/.built
 
-$(PY_DIST)/.built: $(LIB) $(PY_DLLS) $(PY_SOURCES) $(GO_SOURCES) scripts/python-dist.sh Makefile
+$(PY_DIST)/.built: $(LIB) $(PY_DLLS) $(PY_CORE_DLLS) $(PY_SOURCES) $(GO_SOURCES) scripts/python-dist.sh Makefile
 	scripts/python-dist.sh $(PYTHON) $(VERSION) $(PY_STAGE) $(PY_DIST) $(LIB_FILE) $(PY_DLLS)
 	touch $@
 

@@ -7,7 +7,7 @@ WIN_CC_amd64 := x86_64-w64-mingw32-gcc
 WIN_CC_386   := i686-w64-mingw32-gcc
 WIN_TOOL_amd64 := x86_64-w64-mingw32
 WIN_TOOL_386   := i686-w64-mingw32
-WIN_DLLS     := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.dll)
+WIN_DLLS     := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.dll $(BUILD)/windows-$(a)/teleradyoloji-core.dll)
 ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/version.go)
 # Export only the header's trl_* (the shim marks them dllexport); Go's own
 # exports file is replaced by --exclude-all-symbols; libgcc is linked in.
@@ -16,7 +16,7 @@ WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
 
 LANG_TESTS += test-windows
-.PHONY: windows windows-tools test-windows sign
+.PHONY: windows windows-tools test-windows test-windows-front sign
 
 windows-tools:
 	@$(NEED) gcc-mingw-w64 x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc
@@ -26,26 +26,45 @@ windows-tools:
 
 windows: windows-tools $(WIN_DLLS)
 
-# One DLL per architecture, with its version resource, .def and import library.
-$(BUILD)/windows-%/teleradyoloji.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in Makefile
+# Two DLLs per architecture (README "Windows"): teleradyoloji.dll, a small C
+# front (windows/front.c) that owns the name and the ABI, checks the platform
+# and forwards every call to teleradyoloji-core.dll, the Go library beside it.
+# Both carry a version resource; the front's .def and import library come
+# from the header.
+$(BUILD)/windows-%/teleradyoloji-core.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
-	    -e 's/@ABI@/$(ABI)/g' -e 's/@ARCH@/windows-$*/g' windows/version.rc.in > $(@D)/version.rc
-	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/version.rc -o export/zz_version_windows_$*.syso
+	$(call win_rc,$*,teleradyoloji-core.dll,$(@D)/core-version.rc)
+	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/core-version.rc -o export/zz_version_windows_$*.syso
 	CGO_ENABLED=1 GOOS=windows GOARCH=$* CC=$(WIN_CC_$*) \
 	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" -o $@ ./export
-	@rm -f $(@D)/teleradyoloji.h export/zz_version_windows_$*.syso
+	@rm -f $(@D)/teleradyoloji-core.h export/zz_version_windows_$*.syso
+
+$(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h windows/version.rc.in Makefile \
+    $(BUILD)/windows-%/teleradyoloji-core.dll
+	$(call win_rc,$*,teleradyoloji.dll,$(@D)/version.rc)
+	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/version.rc -o $(@D)/front-version.o
 	{ echo "LIBRARY teleradyoloji.dll"; echo "EXPORTS"; \
 	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+' include/teleradyoloji.h | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; \
 	} > $(@D)/teleradyoloji.def
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O2 -shared -s -D_WIN32_WINNT=0x0601 \
+	  -DTRL_FRONT_VERSION='"$(VERSION)"' -o $@ windows/front.c $(@D)/front-version.o $(@D)/teleradyoloji.def \
+	  -static-libgcc
 	$(WIN_TOOL_$*)-dlltool -d $(@D)/teleradyoloji.def -D teleradyoloji.dll -l $(@D)/teleradyoloji.lib
+
+# win_rc ARCH FILE OUT: the version resource of FILE.
+win_rc = sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
+	    -e 's/@ABI@/$(ABI)/g' -e 's/@ARCH@/windows-$(1)/g' -e 's/@FILE@/$(2)/g' windows/version.rc.in > $(3)
 
 comma := ,
 
-# The C ABI suite, linked through each import library.
+# The C ABI suite, linked through each import library (so through the front).
 $(BUILD)/windows-%/test_abi.exe: tests/c/test_abi.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_abi.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
+
+# The front DLL when the core cannot be used (a static import, as Delphi's).
+$(BUILD)/windows-%/test_front.exe: tests/c/test_front.c $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o $@ $< $(@D)/teleradyoloji.lib -static
 
 # Wine 8 lacks bcryptprimitives.dll, which the Go runtime needs: a test-only shim.
 $(BUILD)/wine/bcryptprimitives.dll: windows/bcryptprimitives.c windows/bcryptprimitives.def
@@ -59,13 +78,37 @@ $(WINEPREFIX_DIR)/.ready: $(BUILD)/wine/bcryptprimitives.dll
 	cp $< $(WINEPREFIX_DIR)/drive_c/windows/system32/
 	touch $@
 
-test-windows: windows-tools $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready
-	windows/check_dll.sh x86_64-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-amd64/teleradyoloji.dll
-	windows/check_dll.sh i686-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-386/teleradyoloji.dll
+# A prefix without the shim: no ProcessPrng, like Windows 7/8/8.1.
+WINEPREFIX_OLD := $(CURDIR)/$(BUILD)/wine/prefix-old
+$(WINEPREFIX_OLD)/.ready:
+	@$(NEED) wine64 $(WINE)
+	mkdir -p $(@D)
+	WINEPREFIX=$(@D) WINEDEBUG=-all $(WINE) wineboot -i >/dev/null 2>&1 || true
+	test ! -e $(@D)/drive_c/windows/system32/bcryptprimitives.dll
+	touch $@
+
+WIN_FRONT_DIR := $(BUILD)/windows-amd64/front-test
+test-windows-front: windows-tools $(WIN_DLLS) $(BUILD)/windows-amd64/test_front.exe $(BUILD)/windows-386/test_front.exe \
+    $(WINEPREFIX_DIR)/.ready $(WINEPREFIX_OLD)/.ready
+	@echo "-- old Windows (no ProcessPrng): loading the Go core directly ends the process ..."
+	cd $(BUILD)/windows-amd64 && if WINEPREFIX=$(WINEPREFIX_OLD) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe direct \
+	    >$(CURDIR)/$(BUILD)/wine/direct.out 2>&1; then cat $(CURDIR)/$(BUILD)/wine/direct.out; \
+	    echo "expected the Go core to end the process without ProcessPrng" >&2; exit 1; fi
+	grep -i bcryptprimitives $(BUILD)/wine/direct.out
+	@echo "-- ... while a static import of the front DLL starts, gets the clean failure and lives"
+	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_OLD) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe old
+	@echo "-- teleradyoloji-core.dll missing beside the front"
+	rm -rf $(WIN_FRONT_DIR) && mkdir -p $(WIN_FRONT_DIR)
+	cp $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-amd64/test_front.exe $(WIN_FRONT_DIR)/
+	cd $(WIN_FRONT_DIR) && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe nocore
+
+test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front
+	set -e; for a in amd64:x86_64 386:i686; do for f in teleradyoloji teleradyoloji-core; do \
+	  windows/check_dll.sh $${a#*:}-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-$${a%%:*}/$$f.dll; done; done
 	windows/test_sign.sh $(WIN_DLLS)
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
 	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_abi.exe
-	@echo "test-windows: x86 DLL checked statically and linked; not run (no 32-bit Wine here, see README)"
+	@echo "test-windows: x86 DLLs checked statically and linked; not run (nothing 32-bit runs here, see README)"
 
 # Signs both DLLs in place with osslsigncode (Authenticode, SHA-256).
 sign: windows

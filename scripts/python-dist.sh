@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # python-dist.sh PYTHON VERSION STAGE DIST LINUX_SO WIN64_DLL WIN32_DLL
 # Builds, offline, into DIST: three wheels, each with its native library
-# beside the package, and an sdist with the library's Go sources:
+# beside the package (on Windows teleradyoloji.dll and the
+# teleradyoloji-core.dll it loads from its folder, taken from beside
+# WIN*_DLL), and an sdist with the library's Go sources:
 #   teleradyoloji-V-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 #   teleradyoloji-V-py3-none-win_amd64.whl, teleradyoloji-V-py3-none-win32.whl
 #   teleradyoloji-V.tar.gz (native/: go.mod, go.sum, core/, export/, include/, vendor/)
@@ -28,6 +30,7 @@ copy() {
 wheel() { # wheel NAME LIBRARY FILE_IN_PACKAGE PLATFORM
   copy "$stage/$1"
   cp "$2" "$stage/$1/teleradyoloji/$3"
+  if [ "$3" = teleradyoloji.dll ]; then cp "$(dirname "$2")/teleradyoloji-core.dll" "$stage/$1/teleradyoloji/"; fi
   (cd "$stage/$1" && TRL_WHEEL_PLATFORM=$4 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     "$python" -m pip wheel -q --no-build-isolation --no-deps --no-index -w "$dist" .)
 }

@@ -69,8 +69,8 @@ def resource_string(data, key):
     return data[at:end].decode("utf-16-le")
 
 
-for arch in ("amd64", "386"):
-    dll = os.path.join(build, "windows-" + arch, "teleradyoloji.dll")
+for arch, name in [(a, n) for a in ("amd64", "386") for n in ("teleradyoloji.dll", "teleradyoloji-core.dll")]:
+    dll = os.path.join(build, "windows-" + arch, name)
     with open(dll, "rb") as f:
         data = f.read()
     info = data.find(utf16("VS_VERSION_INFO"))

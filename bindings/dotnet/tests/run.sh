@@ -93,14 +93,15 @@ cp "$src/buildPackagesConfig/Teleradyoloji.targets" "$pkg/build/"
 cp "$src/buildTransitive/Teleradyoloji.targets" "$pkg/buildTransitive/"
 for rid in win-x86 win-x64; do
   mkdir -p "$pkg/runtimes/$rid/native"
-  touch "$pkg/runtimes/$rid/native/teleradyoloji.dll"
+  touch "$pkg/runtimes/$rid/native/teleradyoloji.dll" "$pkg/runtimes/$rid/native/teleradyoloji-core.dll"
 done
-both="x64/teleradyoloji.dll<-win-x64 x86/teleradyoloji.dll<-win-x86"
+# Each teleradyoloji.dll goes with the teleradyoloji-core.dll it loads from its folder.
+both="x64/teleradyoloji-core.dll<-win-x64 x64/teleradyoloji.dll<-win-x64 x86/teleradyoloji-core.dll<-win-x86 x86/teleradyoloji.dll<-win-x86"
 targets_case() { # targets_case NAME EXPECTED PROPERTIES...
   local name=$1 expected=$2 got
   shift 2
   got=$(xbuild /nologo /v:minimal "/p:PackageDir=$pkg/" "$@" "$(dirname "$0")/targets.proj" 2>&1 |
-    tr '\\' / | sed -nE 's|^[[:space:]]*copy: (.*) <- .*/runtimes/([^/]+)/native/teleradyoloji\.dll$|\1<-\2|p' |
+    tr '\\' / | sed -nE 's|^[[:space:]]*copy: (.*) <- .*/runtimes/([^/]+)/native/teleradyoloji(-core)?\.dll$|\1<-\2|p' |
     sort | tr '\n' ' ' | sed 's/ $//')
   if [ "$got" = "$expected" ]; then
     echo "ok   targets: $name"
@@ -112,9 +113,9 @@ targets_case() { # targets_case NAME EXPECTED PROPERTIES...
 }
 fx=/p:TargetFrameworkIdentifier=.NETFramework
 targets_case "AnyCPU .NET Framework gets x86/ and x64/" "$both" $fx /p:PlatformTarget=AnyCPU
-targets_case "x86 .NET Framework also gets the x86 DLL beside it" "teleradyoloji.dll<-win-x86 $both" $fx /p:PlatformTarget=x86
-targets_case "x64 .NET Framework also gets the x64 DLL beside it" "teleradyoloji.dll<-win-x64 $both" $fx /p:PlatformTarget=x64
-targets_case "TeleradyolojiNativeArch chooses the DLL beside it" "teleradyoloji.dll<-win-x86 $both" $fx /p:PlatformTarget=x64 /p:TeleradyolojiNativeArch=x86
+targets_case "x86 .NET Framework also gets the x86 DLL beside it" "teleradyoloji-core.dll<-win-x86 teleradyoloji.dll<-win-x86 $both" $fx /p:PlatformTarget=x86
+targets_case "x64 .NET Framework also gets the x64 DLL beside it" "teleradyoloji-core.dll<-win-x64 teleradyoloji.dll<-win-x64 $both" $fx /p:PlatformTarget=x64
+targets_case "TeleradyolojiNativeArch chooses the DLL beside it" "teleradyoloji-core.dll<-win-x86 teleradyoloji.dll<-win-x86 $both" $fx /p:PlatformTarget=x64 /p:TeleradyolojiNativeArch=x86
 targets_case "a RuntimeIdentifier leaves it to NuGet's runtimes/" "" $fx /p:PlatformTarget=x86 /p:RuntimeIdentifier=win7-x86
 targets_case ".NET (Core) uses runtimes/ itself" "" /p:TargetFrameworkIdentifier=.NETCoreApp /p:PlatformTarget=x64
 

@@ -113,14 +113,15 @@ class WindowsWheelTest(unittest.TestCase):
         self.assertEqual(version, need_env("TRL_VERSION"))
         self.assertIn('__version__ = "%s"' % version, init)
         for name in ("teleradyoloji/__init__.py", "teleradyoloji/_native.py", "teleradyoloji/py.typed",
-                     "teleradyoloji/teleradyoloji.dll"):
+                     "teleradyoloji/teleradyoloji.dll", "teleradyoloji/teleradyoloji-core.dll"):
             self.assertIn(name, names)
         self.assertFalse([n for n in names if n.endswith((".so", ".dylib", ".h", ".lib", ".def"))], names)
-        with zipfile.ZipFile(wheel) as z:
-            machine, magic, is_dll = pe_header(z.read("teleradyoloji/teleradyoloji.dll"))
-        self.assertEqual(machine, PE_MACHINE[platform], "%s: machine 0x%x" % (platform, machine))
-        self.assertEqual(magic, PE_MAGIC[platform])
-        self.assertTrue(is_dll)
+        for dll in ("teleradyoloji/teleradyoloji.dll", "teleradyoloji/teleradyoloji-core.dll"):
+            with zipfile.ZipFile(wheel) as z:
+                machine, magic, is_dll = pe_header(z.read(dll))
+            self.assertEqual(machine, PE_MACHINE[platform], "%s %s: machine 0x%x" % (platform, dll, machine))
+            self.assertEqual(magic, PE_MAGIC[platform])
+            self.assertTrue(is_dll)
 
     def test_win_amd64_has_the_x64_dll(self):
         self.check("win_amd64")
