@@ -49,6 +49,11 @@ type Config struct {
 // address space, fragmented) must survive that allocation.
 const MaxResponseBytesLimit = 64 << 20
 
+// ViewerTokenCacheSizeLimit caps viewer_token_cache_size: each entry keeps a
+// token of a few KiB, so 100,000 entries stay in the hundreds of MiB that a
+// 32-bit host can spare (a million could take 2 GiB, the whole address space).
+const ViewerTokenCacheSizeLimit = 100_000
+
 // DefaultConfig is a Config with every default of the guide and the ABI.
 func DefaultConfig() Config {
 	return Config{
@@ -130,7 +135,7 @@ var configKeys = map[string]configKey{
 	"retries":                  intKey(0, 10, func(c *Config, n int64) { c.Retries = int(n) }),
 	"token_refresh_margin_s":   intKey(0, 86400, func(c *Config, n int64) { c.TokenRefreshMargin = seconds(n) }),
 	"default_token_lifetime_s": intKey(1, 86400, func(c *Config, n int64) { c.DefaultTokenLifetime = seconds(n) }),
-	"viewer_token_cache_size":  intKey(1, 1_000_000, func(c *Config, n int64) { c.ViewerTokenCacheSize = int(n) }),
+	"viewer_token_cache_size":  intKey(1, ViewerTokenCacheSizeLimit, func(c *Config, n int64) { c.ViewerTokenCacheSize = int(n) }),
 	"idle_timeout_s":           intKey(1, 3600, func(c *Config, n int64) { c.IdleTimeout = seconds(n) }),
 	"prewarm":                  boolKey(func(c *Config) *bool { return &c.Prewarm }),
 	"max_response_bytes":       intKey(1024, MaxResponseBytesLimit, func(c *Config, n int64) { c.MaxResponseBytes = int(n) }),

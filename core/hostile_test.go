@@ -104,6 +104,7 @@ func TestConfigRefusesWhatCannotWork(t *testing.T) {
 		"raw control in a string": "\"user_agent\":\"a\x01b\"",
 		"number 00":               `"retries":00`,
 		"max_response_bytes 1GiB": `"max_response_bytes":1073741824`,
+		"cache of a million":      `"viewer_token_cache_size":1000000`,
 		"not UTF-8":               "\"user_agent\":\"\xff\"",
 	}
 	for name, extra := range cases {
@@ -121,9 +122,9 @@ func TestConfigRefusesWhatCannotWork(t *testing.T) {
 			t.Fatalf("%s: trl_client_new blocked", name)
 		}
 	}
-	ok := `{` + base + `,"max_response_bytes":67108864}`
+	ok := `{` + base + `,"max_response_bytes":67108864,"viewer_token_cache_size":100000}`
 	if _, err := NewFromJSON([]byte(ok)); err != nil {
-		t.Fatalf("64 MiB refused: %v", err)
+		t.Fatalf("64 MiB and 100,000 tokens refused: %v", err)
 	}
 }
 

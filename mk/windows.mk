@@ -1,6 +1,7 @@
 # Windows DLLs (x64 and x86), cross-built with mingw-w64 on Debian:
 #   make windows        build/windows-{amd64,386}/teleradyoloji.{dll,def,lib}
-#   make test-windows   export/import checks, signing check, the C suite under wine64
+#   make test-windows   export/import checks, signing check, the C suite under wine64,
+#                       the front DLL on a Wine without ProcessPrng, the x86 static proof
 #   make sign CERT=cert.pem KEY=key.pem   (or PFX=file.pfx [PASS=...]) signs both DLLs
 WIN_ARCHS    := amd64 386
 WIN_CC_amd64 := x86_64-w64-mingw32-gcc
@@ -16,7 +17,7 @@ WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
 
 LANG_TESTS += test-windows
-.PHONY: windows windows-tools test-windows test-windows-front sign
+.PHONY: windows windows-tools test-windows test-windows-front test-x86-static sign
 
 windows-tools:
 	@$(NEED) gcc-mingw-w64 x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc
@@ -102,13 +103,33 @@ test-windows-front: windows-tools $(WIN_DLLS) $(BUILD)/windows-amd64/test_front.
 	cp $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-amd64/test_front.exe $(WIN_FRONT_DIR)/
 	cd $(WIN_FRONT_DIR) && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe nocore
 
-test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front
+test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static
 	set -e; for a in amd64:x86_64 386:i686; do for f in teleradyoloji teleradyoloji-core; do \
 	  windows/check_dll.sh $${a#*:}-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-$${a%%:*}/$$f.dll; done; done
 	windows/test_sign.sh $(WIN_DLLS)
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
 	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_abi.exe
 	@echo "test-windows: x86 DLLs checked statically and linked; not run (nothing 32-bit runs here, see README)"
+
+# 32-bit by static proof (README "32-bit"): nothing 32-bit runs on the build
+# machines, so the 386 build is vetted, checked for 64-bit atomics that 386
+# may not align, and its DLLs and import library checked for cdecl.
+ATOMICALIGN := $(BUILD)/tools/atomicalign
+$(ATOMICALIGN): scripts/atomicalign/main.go scripts/atomicalign/go.mod scripts/atomicalign/go.sum
+	cd scripts/atomicalign && $(GO) build -o $(CURDIR)/$@ .
+
+test-x86-static: windows-tools $(ATOMICALIGN) $(WIN_DLLS) $(BUILD)/windows-386/test_abi.exe $(BUILD)/windows-386/test_front.exe
+	GOARCH=386 $(GO) vet ./...
+	GOOS=windows GOARCH=386 CGO_ENABLED=1 CC=$(WIN_CC_386) $(GO) vet ./...
+	GOARCH=386 $(ATOMICALIGN) ./...
+	GOOS=windows GOARCH=386 CGO_ENABLED=1 CC=$(WIN_CC_386) $(ATOMICALIGN) ./...
+	@# atomicalign sees only &value.field: the code keeps 64-bit atomics in
+	@# atomic.Int64/Uint64 (aligned by the compiler on 386) and calls no
+	@# atomic.*Int64/*Uint64 function on a plain field.
+	@if grep -rnE 'atomic\.(Add|Load|Store|Swap|CompareAndSwap)(Int64|Uint64)\(' --include=*.go core export sandbox cmd tests; then \
+	  echo "use atomic.Int64/atomic.Uint64 (aligned on 386) instead of these calls" >&2; exit 1; fi
+	windows/check_x86.sh $(BUILD)/windows-386
+	@echo "test-x86-static: go vet (386, windows/386), atomicalign, cdecl exports/imports: ok"
 
 # Signs both DLLs in place with osslsigncode (Authenticode, SHA-256).
 sign: windows
