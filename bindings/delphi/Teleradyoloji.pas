@@ -16,11 +16,13 @@
   Delphi mode itself, or DelphiUnicode when the project compiles in it).
 
   DEPLOYMENT
-    Windows: put teleradyoloji.dll beside the EXE, with the EXE's bitness: the
+    Windows: put teleradyoloji.dll and teleradyoloji-core.dll (which it
+    loads) beside the EXE, with the EXE's bitness: the
     x86 DLL beside a 32-bit EXE, the x64 DLL beside a 64-bit EXE (both are
     called teleradyoloji.dll; keep them in per-platform output folders such
-    as Win32\Release and Win64\Release). The DLL needs Windows 10 / Server
-    2016 or later.
+    as Win32\Release and Win64\Release). The library needs Windows 10 /
+    Server 2016 or later; on older Windows the EXE still starts and every
+    call raises ETeleradyolojiError saying so (Turkish included).
     Linux: libteleradyoloji.so on the loader's path (beside the program with
     an rpath of $ORIGIN, in /usr/local/lib, or LD_LIBRARY_PATH).
     The library is imported statically: the OS loads it when the program
@@ -31,6 +33,25 @@
     import it "delayed" instead: the EXE then starts even where the DLL is
     missing or Windows is too old, and the first call raises the load error.
     Delayed imports are never unloaded either.
+
+  RUN-TIME LOADING (recommended, every Delphi 7 .. 12 and Free Pascal)
+    Define TELERADYOLOJI_DYNAMIC in the project (Project > Options >
+    Conditional defines; fpc -dTELERADYOLOJI_DYNAMIC). The trl_* imports
+    then become procedure variables that the unit fills on first use
+    (TTeleradyolojiClient.Create, TeleradyolojiVersion, ...) or when you call
+    TeleradyolojiLoad yourself: LoadLibrary + GetProcAddress (dlopen + dlsym
+    through Free Pascal's dynlibs on Unix), never FreeLibrary. The EXE always
+    starts; a load that fails raises ETeleradyolojiError (Status
+    TRL_E_CONFIG) saying why: the DLL is missing (error 126), has the wrong
+    bitness (error 193: a 32-bit EXE needs the x86 DLL, a 64-bit EXE the x64
+    one), lacks a function, answers another ABI version, or Windows is older
+    than 10 (no ProcessPrng in bcryptprimitives.dll: "Windows 10 veya ustu
+    gerekir"). On Windows the DLL is loaded by full path from the folder of
+    the module that contains this unit (the EXE, or your DLL), never through
+    the DLL search path. A failed load is not remembered: after fixing the
+    cause, the next call tries again. Call the raw trl_* variables only
+    after TeleradyolojiLoad. In every mode TeleradyolojiLoad (and the first
+    client) also checks the library's ABI version.
 
   TEXT
     The library speaks UTF-8. Strings are converted on the way in and out:
@@ -80,6 +101,7 @@
     One TTeleradyolojiClient may be used from many threads at once. }
 unit Teleradyoloji;
 
+{$IFDEF TELERADYOLOJI_DYNAMIC}{$DEFINE TRL_DYNAMIC}{$ENDIF}
 {$IFDEF FPC}
   {$IFDEF UNICODE}{$MODE DELPHIUNICODE}{$ELSE}{$MODE DELPHI}{$ENDIF}
   {$IF defined(CPUI386) or defined(CPUX86_64)}{$DEFINE TRL_FPU_ASM}{$IFEND}
@@ -90,9 +112,14 @@ unit Teleradyoloji;
   {$ELSE}
     {$IFDEF CPU386}{$DEFINE TRL_FPU_ASM}{$ENDIF}
   {$ENDIF}
-  {$IFDEF TELERADYOLOJI_DELAYED}
+  {$IFDEF TELERADYOLOJI_DELAYED}{$IFNDEF TRL_DYNAMIC}
     {$IFDEF MSWINDOWS}{$IF CompilerVersion >= 21}{$DEFINE TRL_DELAYED}{$IFEND}{$ENDIF}
-  {$ENDIF}
+  {$ENDIF}{$ENDIF}
+  { Delphi 7+ (.NET-era warnings): pointers, PAnsiChar and casts are the
+    point of a C binding. }
+  {$WARN UNSAFE_TYPE OFF}
+  {$WARN UNSAFE_CODE OFF}
+  {$WARN UNSAFE_CAST OFF}
 {$ENDIF}
 
 interface
@@ -167,6 +194,32 @@ type
   Every PAnsiChar is UTF-8. Strings returned through PTrlPChar belong to the
   library and are released only with trl_free. Call these between
   TrlMaskFpu and TrlRestoreFpu; TTeleradyolojiClient does all this for you. }
+{$IFDEF TRL_DYNAMIC}
+var
+  { Filled by TeleradyolojiLoad; nil before. }
+  trl_abi_version: function: Integer; cdecl;
+  trl_version: function: PAnsiChar; cdecl;
+  trl_status_name: function(Status: Integer): PAnsiChar; cdecl;
+  trl_free: procedure(P: Pointer); cdecl;
+  trl_client_new: function(ConfigJson: PAnsiChar; OutClient: PTrlClient;
+    Err: PTrlPChar): Integer; cdecl;
+  trl_client_close: function(Client: TTrlClient): Integer; cdecl;
+  trl_service_token: function(Client: TTrlClient; Token: PTrlPChar;
+    ExpiresAtUnix: PTrlInt64; Err: PTrlPChar): Integer; cdecl;
+  trl_viewer_token: function(Client: TTrlClient; DoctorTC, PatientTC: PAnsiChar;
+    Token: PTrlPChar; ExpiresAtUnix: PTrlInt64; Err: PTrlPChar): Integer; cdecl;
+  trl_post_otac: function(Client: TTrlClient; Token, Accession: PAnsiChar;
+    Otac: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  trl_build_viewer_url: function(Client: TTrlClient; Otac: PAnsiChar;
+    Url: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  trl_viewer_url: function(Client: TTrlClient; Accession, DoctorTC,
+    PatientTC: PAnsiChar; Url: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  trl_call: function(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
+    HttpStatus: PTrlInt32; Response: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  trl_call_bytes: function(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
+    HttpStatus: PTrlInt32; Response: PTrlPChar; ResponseLen: PTrlInt64;
+    Err: PTrlPChar): Integer; cdecl;
+{$ELSE}
 function trl_abi_version: Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_abi_version' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
 function trl_version: PAnsiChar; cdecl;
@@ -203,6 +256,7 @@ function trl_call_bytes(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
   HttpStatus: PTrlInt32; Response: PTrlPChar; ResponseLen: PTrlInt64;
   Err: PTrlPChar): Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_call_bytes' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+{$ENDIF}
 
 type
   { An OGN access token. ExpiresAt is in UTC. }
@@ -292,11 +346,30 @@ function TeleradyolojiAbiVersion: Integer;
 { The name of a status code, e.g. 'TRL_E_AUTH'. }
 function TeleradyolojiStatusName(Status: Integer): string;
 
+{ Makes the library usable, once (later calls return at once), and checks
+  its ABI version; raises ETeleradyolojiError (TRL_E_CONFIG) with the reason
+  otherwise. With TELERADYOLOJI_DYNAMIC it first checks the platform and
+  loads LibraryPath ('' = TeleradyolojiLibrary beside this module on
+  Windows, the loader's search on Unix); the library is never unloaded.
+  Without it the library is already loaded and LibraryPath is ignored.
+  Every client and function of this unit calls it first. }
+procedure TeleradyolojiLoad(const LibraryPath: string = '');
+
 implementation
 
 {$IFDEF TRL_PID_CHECK}
 uses
-  BaseUnix;
+  BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF};
+{$ELSE}
+  {$IFDEF MSWINDOWS}
+uses
+  Windows;
+  {$ELSE}
+    {$IF defined(TRL_DYNAMIC) and defined(FPC)}
+uses
+  dynlibs;
+    {$IFEND}
+  {$ENDIF}
 {$ENDIF}
 
 { ---- Floating point --------------------------------------------------- }
@@ -921,6 +994,9 @@ begin
   end;
 end;
 
+var
+  TrlReady: Boolean;   { TeleradyolojiLoad succeeded (see Loading); never reset }
+
 { ---- Fork ------------------------------------------------------------- }
 
 {$IFDEF TRL_PID_CHECK}
@@ -959,7 +1035,7 @@ var
   F: TTrlFpuState;
   P: PAnsiChar;
 begin
-  if InForkedChild then
+  if InForkedChild {$IFDEF TRL_DYNAMIC}or not TrlReady{$ENDIF} then
   begin
     if (Status >= Low(StatusNames)) and (Status <= High(StatusNames)) then
       Result := string(AnsiString(StatusNames[Status]))
@@ -1037,6 +1113,198 @@ begin
     RaiseError(TRL_E_FORKED, Utf8From(ForkedJson));
 end;
 
+{ ---- Loading ---------------------------------------------------------- }
+
+procedure RaiseLoadError(const Msg: string);
+begin
+  RaiseError(TRL_E_CONFIG, Utf8From('{"name":"TRL_E_CONFIG","message":') + JsonString(Msg) +
+    Utf8From(',"retryable":false}'));
+end;
+
+{$IFDEF TRL_DYNAMIC}
+{$IFDEF MSWINDOWS}
+type
+  TTrlLibHandle = HMODULE;
+
+{ The Go runtime inside needs ProcessPrng (Windows 10 / Server 2016+); where
+  it is missing, loading the library would end the whole process. Looked up
+  in the system folder's bcryptprimitives.dll, never the application's. }
+function HasProcessPrng: Boolean;
+var
+  Dir: array[0..MAX_PATH] of Char;
+  N: Cardinal;
+  H: HMODULE;
+  Path: string;
+begin
+  Result := False;
+  N := GetSystemDirectory(Dir, MAX_PATH);
+  if (N = 0) or (N >= MAX_PATH) then
+    Exit;
+  Path := string(Dir) + '\bcryptprimitives.dll';
+  H := GetModuleHandle(PChar(Path));
+  if H = 0 then
+    H := LoadLibrary(PChar(Path));   { a system DLL; kept, as Go would }
+  Result := (H <> 0) and (GetProcAddress(H, PAnsiChar('ProcessPrng')) <> nil);
+end;
+
+function OpenLibrary(const Path: string; out Why: string): TTrlLibHandle;
+var
+  Code: Cardinal;
+begin
+  Result := LoadLibrary(PChar(Path));
+  if Result <> 0 then
+    Exit;
+  Code := GetLastError;
+  Why := 'error ' + string(IntToStr(Code)) + ': ' + Trim(SysErrorMessage(Code));
+  case Code of
+    126: Why := Why + ' (the file, or teleradyoloji-core.dll beside it, is missing)';
+    193: Why := Why + ' (wrong bitness: a 32-bit EXE needs the x86 teleradyoloji.dll, ' +
+      'a 64-bit EXE the x64 one)';
+  end;
+end;
+
+function Symbol(H: TTrlLibHandle; Name: PAnsiChar): Pointer;
+begin
+  Result := GetProcAddress(H, Name);
+end;
+
+function DefaultLibraryPath: string;
+begin
+  Result := ExtractFilePath(GetModuleName(HInstance)) + TeleradyolojiLibrary;
+end;
+{$ELSE}
+  {$IFDEF FPC}
+type
+  TTrlLibHandle = TLibHandle;
+
+function OpenLibrary(const Path: string; out Why: string): TTrlLibHandle;
+begin
+  Result := LoadLibrary(Path);
+  if Result = NilHandle then
+    Why := string(GetLoadErrorStr);
+end;
+
+function Symbol(H: TTrlLibHandle; Name: PAnsiChar): Pointer;
+begin
+  Result := GetProcedureAddress(H, AnsiString(Name));
+end;
+  {$ELSE}
+type
+  TTrlLibHandle = HMODULE;   { Delphi for Linux/macOS: SysUtils' dlopen wrappers }
+
+function OpenLibrary(const Path: string; out Why: string): TTrlLibHandle;
+begin
+  Result := LoadLibrary(PChar(Path));
+  if Result = 0 then
+    Why := 'dlopen failed';
+end;
+
+function Symbol(H: TTrlLibHandle; Name: PAnsiChar): Pointer;
+begin
+  Result := GetProcAddress(H, PChar(string(AnsiString(Name))));
+end;
+  {$ENDIF}
+
+function DefaultLibraryPath: string;
+begin
+  Result := TeleradyolojiLibrary;   { the loader's search: rpath, LD_LIBRARY_PATH, ... }
+end;
+{$ENDIF}
+
+procedure LoadDynamic(const LibraryPath: string);
+var
+  H: TTrlLibHandle;
+  Path, Why: string;
+  Missing: string;
+  F: TTrlFpuState;
+  Abi: Integer;
+
+  function Get(Name: PAnsiChar): Pointer;
+  begin
+    Result := Symbol(H, Name);
+    if Result = nil then
+      Missing := Joined(Missing, ', ', string(AnsiString(Name)));
+  end;
+
+begin
+{$IFDEF MSWINDOWS}
+  if not HasProcessPrng then
+    RaiseLoadError('teleradyoloji needs Windows 10 / Server 2016 or later: this Windows has no ' +
+      'ProcessPrng in bcryptprimitives.dll, which the library''s Go runtime needs (loading it ' +
+      'here would end the whole process, so it was not loaded). / teleradyoloji: Windows 10 ' +
+      'veya ' + FromUtf8(Utf8From(#$C3#$BC'st'#$C3#$BC)) + ' gerekir.');
+{$ENDIF}
+  Path := LibraryPath;
+  if Path = '' then
+    Path := DefaultLibraryPath;
+  Why := '';
+  H := OpenLibrary(Path, Why);   { never freed: the Go runtime inside must stay }
+  if H = 0 then
+    RaiseLoadError('cannot load ' + Path + ': ' + Why);
+  Missing := '';
+  TrlMaskFpu(F);
+  try
+    @trl_abi_version := Get('trl_abi_version');
+    @trl_version := Get('trl_version');
+    @trl_status_name := Get('trl_status_name');
+    @trl_free := Get('trl_free');
+    @trl_client_new := Get('trl_client_new');
+    @trl_client_close := Get('trl_client_close');
+    @trl_service_token := Get('trl_service_token');
+    @trl_viewer_token := Get('trl_viewer_token');
+    @trl_post_otac := Get('trl_post_otac');
+    @trl_build_viewer_url := Get('trl_build_viewer_url');
+    @trl_viewer_url := Get('trl_viewer_url');
+    @trl_call := Get('trl_call');
+    @trl_call_bytes := Get('trl_call_bytes');
+    if (Missing = '') then
+      Abi := trl_abi_version
+    else
+      Abi := -1;
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if Missing <> '' then
+    RaiseLoadError(Path + ' is not this version of teleradyoloji: it lacks ' + Missing);
+  if Abi <> TeleradyolojiAbi then
+    RaiseLoadError(Path + ' answers ABI version ' + string(IntToStr(Abi)) + ', but this unit needs ' +
+      string(IntToStr(TeleradyolojiAbi)) + ': use the Teleradyoloji.pas of the same release as the library');
+end;
+{$ENDIF}
+
+procedure TeleradyolojiLoad(const LibraryPath: string);
+{$IFNDEF TRL_DYNAMIC}
+var
+  F: TTrlFpuState;
+  Abi: Integer;
+{$ENDIF}
+begin
+  if TrlReady then
+    Exit;
+  RaiseIfForked;
+{$IFDEF TRL_DYNAMIC}
+  LoadDynamic(LibraryPath);
+{$ELSE}
+  TrlMaskFpu(F);
+  try
+    Abi := trl_abi_version;
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if Abi <> TeleradyolojiAbi then
+    RaiseLoadError(TeleradyolojiLibrary + ' answers ABI version ' + string(IntToStr(Abi)) +
+      ', but this unit needs ' + string(IntToStr(TeleradyolojiAbi)) +
+      ': use the Teleradyoloji.pas of the same release as the library');
+{$ENDIF}
+  TrlReady := True;
+end;
+
+procedure EnsureLoaded;
+begin
+  if not TrlReady then
+    TeleradyolojiLoad('');
+end;
+
 function ToToken(const Value: UTF8String; ExpiresAtUnix: Int64): TTeleradyolojiToken;
 const
   UnixEpoch = 25569.0;   { 1970-01-01 as a TDateTime }
@@ -1062,6 +1330,7 @@ begin
     Exit;
   end;
 {$ENDIF}
+  EnsureLoaded;
   TrlMaskFpu(F);
   try
     P := trl_version;
@@ -1083,6 +1352,7 @@ begin
     Result := TeleradyolojiAbi;   { as the library answers there }
     Exit;
   end;
+  EnsureLoaded;
   TrlMaskFpu(F);
   try
     Result := trl_abi_version;
@@ -1133,6 +1403,7 @@ var
   E: UTF8String;
 begin
   RaiseIfForked;
+  EnsureLoaded;
   H := 0;
   PErr := nil;
   TrlMaskFpu(F);

@@ -300,6 +300,44 @@ end;
 
 { ---- Tests --------------------------------------------------------------- }
 
+{$IFDEF TELERADYOLOJI_DYNAMIC}
+{ Run-time loading (TELERADYOLOJI_DYNAMIC), before anything loads the real
+  library: a missing file, a 32-bit library in a 64-bit process (the wrong
+  bitness), a library without a function and one with another ABI each
+  raise ETeleradyolojiError with TRL_E_CONFIG and a message that says so;
+  none of them is remembered, and then the real library loads. The fakes are
+  in TRL_FAKE_LIBS (mk/delphi.mk builds them from tests/fake_library.c). }
+procedure TestDynamicLoading;
+var
+  Fakes: string;
+
+  procedure Refused(const Name, Path, Want: string);
+  begin
+    try
+      TeleradyolojiLoad(Path);
+      NoRaise(Name);
+    except
+      on E: Exception do
+        with ExpectError(Name, E, TRL_E_CONFIG) do
+          Check(Name + ' says why', Contains(Message, Want), Message);
+    end;
+  end;
+
+begin
+  Fakes := GetEnvironmentVariable('TRL_FAKE_LIBS');
+  Check('TRL_FAKE_LIBS is set', Fakes <> '');
+  Check('status names answer before loading', TeleradyolojiStatusName(TRL_E_AUTH) = 'TRL_E_AUTH');
+  Refused('missing library', Fakes + '/no-such-libteleradyoloji.so', 'no-such-libteleradyoloji.so');
+  Refused('wrong bitness', Fakes + '/libtrl-32bit.so', 'ELFCLASS32');
+  Refused('missing function', Fakes + '/libtrl-no-call-bytes.so', 'lacks trl_call_bytes');
+  Refused('wrong ABI', Fakes + '/libtrl-abi2.so', 'ABI version 2');
+  TeleradyolojiLoad;   { the real one, by the loader's search (rpath) }
+  Check('then the real library loads', TeleradyolojiAbiVersion = TeleradyolojiAbi);
+  TeleradyolojiLoad('/ignored/once/loaded.so');
+  Check('loaded once: later paths are ignored', TeleradyolojiVersion <> '0.0.0-fake');
+end;
+{$ENDIF}
+
 procedure TestLibrary;
 begin
   Check('TeleradyolojiVersion', Pos('.', TeleradyolojiVersion) > 1, TeleradyolojiVersion);
@@ -1120,9 +1158,13 @@ begin
   Base := GetEnvironmentVariable('TRL_SANDBOX_URL');
   Verbose := ParamStr(1) = '-v';
   NoteSecret(Password);
+{$IFDEF TELERADYOLOJI_DYNAMIC}
+  Run('dynamic loading', TestDynamicLoading);   { first: nothing is loaded yet }
+{$ENDIF}
   WriteLn('Teleradyoloji.pas tests: Free Pascal ', {$I %FPCVERSION%}, ' ', {$I %FPCTARGETCPU%},
     {$IFDEF UNICODE}', UnicodeString'{$ELSE}', AnsiString'{$ENDIF},
     {$IFDEF TRL_TEST_CWSTRING}', cwstring'{$ELSE}', no cwstring'{$ENDIF},
+    {$IFDEF TELERADYOLOJI_DYNAMIC}', run-time loading'{$ELSE}', static import'{$ENDIF},
     ', library ', TeleradyolojiVersion);
   if Base = '' then
   begin
