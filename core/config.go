@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ type Config struct {
 	ViewerURL            string
 	Timeout              time.Duration // bounds a whole call, retries included
 	Retries              int           // extra attempts after network errors, 5xx, 429
-	Proxy                string        // "", "env", http(s)://[user:pass@]host:port, socks5://host:port
+	Proxy                string        // "", "system", "env", http://[user:pass@]host:port, socks5://host:port
 	CAFile               string        // extra PEM roots
 	TokenRefreshMargin   time.Duration
 	DefaultTokenLifetime time.Duration
@@ -71,8 +72,13 @@ func DefaultConfig() Config {
 		UserAgent:            "teleradyoloji/" + Version,
 		IdleTimeout:          90 * time.Second,
 		Prewarm:              true,
+		Proxy:                DefaultProxy,
 	}
 }
+
+// DefaultProxy is "system" on Windows (the user's Internet Options /
+// WinHTTP settings, what browsers and .NET use) and "" (direct) elsewhere.
+var DefaultProxy = map[bool]string{true: "system", false: ""}[runtime.GOOS == "windows"]
 
 // configKey describes one config JSON key: how to store its value.
 type configKey struct {
@@ -257,12 +263,12 @@ func isLoopback(host string) bool {
 }
 
 func checkProxy(p string) error {
-	if p == "" || p == "env" {
+	if p == "" || p == "env" || p == "system" {
 		return nil
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("must be \"env\" or a URL such as http://host:port or socks5://host:port")
+		return fmt.Errorf("must be \"system\", \"env\" or a URL such as http://host:port or socks5://host:port")
 	}
 	switch u.Scheme {
 	case "http", "socks5", "socks5h":

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
+	"github.com/teleradyoloji/teleradyoloji/core/internal/sysproxy"
 
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpproxy"
@@ -105,8 +107,11 @@ func proxyDialer(proxy string) (proxyFunc, error) {
 	if proxy == "" {
 		return nil, nil
 	}
+	if proxy == "system" && runtime.GOOS == "windows" {
+		return systemProxyDialer, nil
+	}
 	var conf httpproxy.Config
-	if proxy == "env" {
+	if proxy == "env" || proxy == "system" { // elsewhere "system" is the environment
 		conf = *httpproxy.FromEnvironment()
 	} else {
 		conf.HTTPProxy, conf.HTTPSProxy = proxy, proxy
@@ -130,6 +135,31 @@ func proxyDialer(proxy string) (proxyFunc, error) {
 		}
 		return dial(addr)
 	}, nil
+}
+
+// systemProxyDialer dials through the proxy the user's Windows settings
+// choose for addr (sysproxy: static proxy and bypass list, PAC, WPAD), or
+// directly; loopback is always direct. The lookup counts against timeout.
+func systemProxyDialer(addr string, timeout time.Duration) (net.Conn, error) {
+	start := time.Now()
+	proxy, err := sysproxy.For(addr)
+	if err != nil {
+		proxy = "" // settings that cannot be read: direct, as WinHTTP does
+	}
+	left := timeout - time.Since(start)
+	if left <= 0 {
+		return nil, fasthttp.ErrDialTimeout
+	}
+	if proxy == "" {
+		return fasthttp.DialDualStackTimeout(addr, left)
+	}
+	conf := httpproxy.Config{HTTPProxy: "http://" + proxy, HTTPSProxy: "http://" + proxy, NoProxy: "localhost"}
+	d := fasthttpproxy.Dialer{Config: conf, Timeout: left, ConnectTimeout: left, DialDualStack: true}
+	dial, err := d.GetDialFunc(false)
+	if err != nil {
+		return nil, err
+	}
+	return dial(addr)
 }
 
 // transportError classifies an error of fasthttp as TIMEOUT, PROTOCOL or

@@ -54,7 +54,8 @@ func TestPlainHTTPToTLSServer(t *testing.T) {
 	}
 }
 
-// connectProxy is an HTTP CONNECT proxy demanding Basic user:pass; it
+// connectProxy is an HTTP CONNECT proxy demanding Basic user:pass (none
+// when user is ""); it
 // connects every tunnel to target and records the last address asked for.
 func connectProxy(t *testing.T, user, pass, target string) (addr string, tunnels *atomic.Int32, asked *atomic.Value) {
 	tunnels, asked = new(atomic.Int32), new(atomic.Value)
@@ -65,7 +66,7 @@ func connectProxy(t *testing.T, user, pass, target string) (addr string, tunnels
 		if err != nil || req.Method != http.MethodConnect {
 			return
 		}
-		if req.Header.Get("Proxy-Authorization") != want {
+		if user != "" && req.Header.Get("Proxy-Authorization") != want {
 			io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
 			return
 		}
@@ -183,11 +184,20 @@ func TestProxies(t *testing.T) {
 		t.Fatal("proxy \"env\" did not use HTTPS_PROXY")
 	}
 
+	// "system" outside Windows is the environment.
+	before = httpTunnels.Load()
+	if _, err := remote("system").ServiceToken(); err != nil {
+		t.Fatal(err)
+	}
+	if httpTunnels.Load() == before {
+		t.Fatal("proxy \"system\" did not use HTTPS_PROXY outside Windows")
+	}
+
 	// Loopback is never proxied, explicit or from the environment: the
 	// password must not reach a proxy in clear text.
 	plain := startSandbox(t, sandbox.Options{})
 	before = httpTunnels.Load()
-	for _, proxy := range []string{"http://vekil:Vekil-Sifre-9@" + httpAddr, "env"} {
+	for _, proxy := range []string{"http://vekil:Vekil-Sifre-9@" + httpAddr, "env", "system"} {
 		if _, err := newClient(t, plain, fmt.Sprintf(`"proxy":%q`, proxy)).ServiceToken(); err != nil {
 			t.Fatal(err)
 		}

@@ -182,9 +182,13 @@ TRL_EXTERN void TRL_CALL trl_free(void *p);
  *   timeout_ms               -                 30000: bounds a whole call
  *   retries                  -                 2: extra attempts for network
  *                                              errors, 5xx and 429
- *   proxy                    -                 "" (none); "http://user:pass@host:port",
- *                                              "socks5://host:port" or "env"
- *                                              (HTTPS_PROXY / NO_PROXY)
+ *   proxy                    -                 "" (none) elsewhere, "system" on Windows;
+ *                                              "http://user:pass@host:port",
+ *                                              "socks5://host:port", "env"
+ *                                              (HTTPS_PROXY / NO_PROXY) or "system"
+ *                                              (Windows: the user's Internet Options /
+ *                                              WinHTTP settings, PAC and WPAD included;
+ *                                              elsewhere the same as "env")
  *   ca_file                  -                 "": PEM file trusted in addition
  *                                              to the system roots
  *   token_refresh_margin_s   -                 60 (capped at half the lifetime)

@@ -17,7 +17,7 @@ WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
 
 LANG_TESTS += test-windows
-.PHONY: windows windows-tools test-windows test-windows-front test-x86-static sign
+.PHONY: windows windows-tools test-windows test-windows-front test-windows-proxy test-x86-static sign
 
 windows-tools:
 	@$(NEED) gcc-mingw-w64 x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc
@@ -103,13 +103,29 @@ test-windows-front: windows-tools $(WIN_DLLS) $(BUILD)/windows-amd64/test_front.
 	cp $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-amd64/test_front.exe $(WIN_FRONT_DIR)/
 	cd $(WIN_FRONT_DIR) && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe nocore
 
-test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static
+test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static test-windows-proxy
 	set -e; for a in amd64:x86_64 386:i686; do for f in teleradyoloji teleradyoloji-core; do \
 	  windows/check_dll.sh $${a#*:}-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-$${a%%:*}/$$f.dll; done; done
 	windows/test_sign.sh $(WIN_DLLS)
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
 	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_abi.exe
 	@echo "test-windows: x86 DLLs checked statically and linked; not run (nothing 32-bit runs here, see README)"
+
+# "proxy": "system" under wine64: core's TestSystemProxyFromUserSettings writes
+# the Wine user's proxy settings (reg add), starts a CONNECT proxy and a PAC
+# server, and checks on the proxy's counter that calls went through it.
+$(BUILD)/windows-amd64/core_test.exe: $(GO_SOURCES) $(wildcard core/*_test.go core/internal/*/*_test.go)
+	@mkdir -p $(@D)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c -o $@ ./core
+$(BUILD)/windows-amd64/sysproxy_test.exe: $(GO_SOURCES)
+	@mkdir -p $(@D)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c -o $@ ./core/internal/sysproxy
+
+test-windows-proxy: $(BUILD)/windows-amd64/core_test.exe $(BUILD)/windows-amd64/sysproxy_test.exe $(WINEPREFIX_DIR)/.ready
+	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SYSTEM_PROXY_TEST=1 \
+	  timeout 300 $(WINE) ./core_test.exe -test.run 'TestSystemProxyFromUserSettings' -test.v -test.count=1
+	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SYSTEM_PROXY_TEST=1 \
+	  timeout 300 $(WINE) ./sysproxy_test.exe -test.v -test.count=1
 
 # 32-bit by static proof (README "32-bit"): nothing 32-bit runs on the build
 # machines, so the 386 build is vetted, checked for 64-bit atomics that 386

@@ -43,7 +43,9 @@ namespace Teleradyoloji
         /// <summary>Extra attempts for network errors, 5xx and 429 (default 2).</summary>
         public int? Retries { get; set; }
 
-        /// <summary>"http://user:pass@host:port", "socks5://host:port" or "env" (HTTPS_PROXY/NO_PROXY).</summary>
+        /// <summary>"http://user:pass@host:port", "socks5://host:port", "env" (HTTPS_PROXY/NO_PROXY) or
+        /// "system" (Windows: the user's Internet Options / WinHTTP proxy, PAC included; elsewhere as "env").
+        /// Null: the library's default, "system" on Windows and direct elsewhere; "" forces direct.</summary>
         public string Proxy { get; set; }
 
         /// <summary>A PEM file trusted in addition to the system roots.</summary>
