@@ -266,7 +266,7 @@ namespace Teleradyoloji
                 Environment.OSVersion.VersionString + ", whose bcryptprimitives.dll " +
                 (module == IntPtr.Zero ? "could not be loaded (" + DescribeWin32Error(error) + ")" : "has no ProcessPrng") +
                 ". The library's Go runtime needs it and would end the whole process while loading, " +
-                "so the library was not loaded.";
+                "so the library was not loaded. / Windows 10 veya \u00fcst\u00fc gerekir.";
         }
 
         // "error 193 (the system's message): what it means here".

@@ -74,7 +74,7 @@ def _open() -> Tuple[ctypes.CDLL, str]:
             raise ImportError(
                 "teleradyoloji: cannot load the native library: this Windows has no ProcessPrng "
                 "in bcryptprimitives.dll; the library needs Windows 10 / Server 2016 or later "
-                "(loading it here would end the process)") from None
+                "(loading it here would end the process) / Windows 10 veya \u00fcst\u00fc gerekir") from None
     tried = []
     for reason, path in candidates():
         if os.path.dirname(path) and not os.path.isfile(path):
