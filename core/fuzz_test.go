@@ -554,11 +554,13 @@ func FuzzRedact(f *testing.F) {
 		// The secrets (of 4 bytes or more) the input holds, as they are or
 		// with other white space (a server may re-space an echo). A secret
 		// with the masks' own '*' or '…' could be "shown" by text and a mask
-		// side by side ("0000000*" in "0000000***"): left out.
+		// side by side ("0000000*" in "0000000***"): left out; so is a
+		// secret that is not UTF-8 (the mask's bytes could complete it: a
+		// password is always UTF-8, config and arguments refuse other text).
 		folded := strings.Join(strings.Fields(in), " ")
 		var present []string
 		for _, s := range secrets {
-			if len(s) >= 4 && !strings.ContainsAny(s, "*…") && (strings.Contains(in, s) || strings.Contains(folded, s)) {
+			if len(s) >= 4 && !strings.ContainsAny(s, "*…") && utf8.ValidString(s) && (strings.Contains(in, s) || strings.Contains(folded, s)) {
 				present = append(present, s)
 			}
 		}
