@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
@@ -40,6 +41,7 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 	if len(jsonBody) > 0 {
 		r.body, r.contentType = jsonBody, "application/json; charset=utf-8"
 	}
+	start := time.Now()
 	deadline := c.deadline()
 	var res CallResult
 	answered, err := c.withToken(serviceKey, deadline, func(token string) (bool, error) {
@@ -65,6 +67,7 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 		// 401 did): no result on failure.
 		res = CallResult{}
 	}
+	c.logCall(method, path, res.HTTPStatus, time.Since(start), err)
 	return res, err
 }
 
