@@ -3,8 +3,8 @@ package core
 import (
 	"encoding/json"
 	"os"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/teleradyoloji/teleradyoloji/sandbox"
@@ -51,6 +51,7 @@ func wantStatus(t testing.TB, err error, want Status, secrets ...string) *Error 
 	}
 	return err.(*Error)
 }
+
 // checkTurkish fails unless err's JSON has a Turkish message_tr of its own.
 func checkTurkish(t testing.TB, err error) {
 	t.Helper()
