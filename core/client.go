@@ -28,6 +28,7 @@ type Client struct {
 	viewerBase string
 	secrets    []string // never to appear in an error: password, proxy password
 	tlsConfig  func() *tls.Config
+	caPEM      []byte // ca_file's certificates
 }
 
 // New validates cfg and builds a client.
@@ -66,6 +67,7 @@ func New(cfg Config) (*Client, error) {
 		Redact: func(s string) string { return maskSecrets(s, c.secrets...) }})
 	c.http = newHTTPClient(&c.cfg, c.conns)
 	c.tlsConfig = tlsConfig
+	c.caPEM = caPEM
 	c.logCreated()
 	if strings.HasPrefix(cfg.OGNURL, "https:") || strings.HasPrefix(cfg.APIURL, "https:") {
 		// The system roots and (on Windows) the verifier, made ready off
