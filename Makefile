@@ -4,6 +4,7 @@ CC       ?= gcc
 BUILD    := build
 LIB      := $(BUILD)/libteleradyoloji.so
 SANDBOX  := $(BUILD)/teleradyoloji-sandbox
+DOCTOR   := $(BUILD)/teleradyoloji
 NEED     := scripts/need.sh
 WITH_SANDBOX := scripts/with-sandbox.sh
 
@@ -18,7 +19,7 @@ LANG_TESTS :=
 
 .PHONY: build test demo bench clean test-go test-c test-abi-exports
 
-build: $(LIB) $(SANDBOX)
+build: $(LIB) $(SANDBOX) $(DOCTOR)
 
 $(LIB): $(GO_SOURCES) include/teleradyoloji.h
 	@mkdir -p $(BUILD)
@@ -28,6 +29,11 @@ $(LIB): $(GO_SOURCES) include/teleradyoloji.h
 $(SANDBOX): $(GO_SOURCES)
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -o $@ ./cmd/teleradyoloji-sandbox
+
+# The support tool (teleradyoloji doctor): pure Go, static, needs no other file.
+$(DOCTOR): $(GO_SOURCES)
+	@mkdir -p $(BUILD)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $@ ./cmd/teleradyoloji
 
 # Every suite, in order; the library is built once, first.
 test: build test-go test-c $(LANG_TESTS)

@@ -92,15 +92,18 @@ func (c *Client) outcome(err error, secrets ...string) diag.Outcome {
 }
 
 func (c *Client) diagCredentials(deadline time.Time) (string, diag.Outcome) {
+	start := time.Now()
 	tok, lifetime, err := c.fetchToken(serviceKey, deadline)
 	if err != nil {
+		c.logFetchFailed(serviceKey, err, time.Since(start))
 		return "", c.outcome(err)
 	}
+	c.logFetched(serviceKey, tok, lifetime, time.Since(start))
 	return tok.Value, diag.Outcome{Lifetime: lifetime}
 }
 
 func (c *Client) diagAPICall(token string, deadline time.Time) diag.Outcome {
-	resp, err := c.send(&request{what: "GET " + c.apiBase + "/", method: fasthttp.MethodGet, url: c.apiBase + "/",
+	resp, err := c.send(&request{what: "GET (the API's base URL)", method: fasthttp.MethodGet, url: c.apiBase + "/",
 		bearer: token, repeatable: true}, deadline)
 	if err != nil {
 		return c.outcome(err, token)

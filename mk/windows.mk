@@ -8,6 +8,7 @@ WIN_CC_386   := i686-w64-mingw32-gcc
 WIN_TOOL_amd64 := x86_64-w64-mingw32
 WIN_TOOL_386   := i686-w64-mingw32
 WIN_DLLS     := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.dll)
+WIN_DOCTORS  := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.exe)
 VERSION      := $(shell sed -n 's/^const Version = "\(.*\)"/\1/p' core/version.go)
 ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/version.go)
 # Export only the header's trl_* (the shim marks them dllexport); Go's own
@@ -25,7 +26,7 @@ windows-tools:
 	@$(NEED) osslsigncode osslsigncode
 	@$(NEED) openssl openssl
 
-windows: windows-tools $(WIN_DLLS)
+windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS)
 
 # One DLL per architecture, with its version resource, .def and import library.
 $(BUILD)/windows-%/teleradyoloji.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in
@@ -42,6 +43,16 @@ $(BUILD)/windows-%/teleradyoloji.dll: $(GO_SOURCES) include/teleradyoloji.h wind
 	$(WIN_TOOL_$*)-dlltool -d $(@D)/teleradyoloji.def -D teleradyoloji.dll -l $(@D)/teleradyoloji.lib
 
 comma := ,
+
+# teleradyoloji.exe (the doctor) beside each DLL: pure Go, no cgo, no DLL of
+# its own; a version resource as the DLL's.
+$(BUILD)/windows-%/teleradyoloji.exe: $(GO_SOURCES) windows/doctor.rc.in
+	@mkdir -p $(@D)
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
+	    -e 's/@ARCH@/windows-$*/g' windows/doctor.rc.in > $(@D)/doctor.rc
+	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/doctor.rc -o cmd/teleradyoloji/zz_version_windows_$*.syso
+	CGO_ENABLED=0 GOOS=windows GOARCH=$* $(GO) build -trimpath -ldflags "-s -w" -o $@ ./cmd/teleradyoloji; \
+	  rc=$$?; rm -f cmd/teleradyoloji/zz_version_windows_$*.syso; exit $$rc
 
 # The C ABI suite, linked through each import library.
 $(BUILD)/windows-%/test_abi.exe: tests/c/test_abi.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
@@ -60,7 +71,7 @@ $(WINEPREFIX_DIR)/.ready: $(BUILD)/wine/bcryptprimitives.dll
 	cp $< $(WINEPREFIX_DIR)/drive_c/windows/system32/
 	touch $@
 
-test-windows: windows-tools $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready
+test-windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready
 	windows/check_dll.sh x86_64-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-amd64/teleradyoloji.dll
 	windows/check_dll.sh i686-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-386/teleradyoloji.dll
 	windows/test_sign.sh $(WIN_DLLS)
