@@ -11,11 +11,16 @@ A thin ctypes wrapper over ``libteleradyoloji`` (ABI v1)::
 The library is taken from ``TELERADYOLOJI_LIBRARY`` when set, else from next
 to this package, else from the checkout's ``build/``; it stays loaded for the
 life of the process.  With ``multiprocessing``, use the "spawn" start method.
+
+``teleradyoloji.enable_logging()`` forwards the library's log events to
+``logging.getLogger("teleradyoloji")``; every error has ``message_tr``, its
+message in Turkish; ``Client.diagnose()`` checks the connection step by step.
 """
 from __future__ import annotations
 
 from . import _native, errors
 from .client import Client, Token
+from .log import LOGGER_NAME, disable_logging, enable_logging
 from .errors import (
     AuthError,
     BadHandleError,
@@ -32,7 +37,7 @@ from .errors import (
 
 __version__ = "1.0.0"
 
-__all__ = ["Client", "Token", "version"] + errors.__all__
+__all__ = ["Client", "Token", "version", "enable_logging", "disable_logging", "LOGGER_NAME"] + errors.__all__
 
 
 def version() -> str:

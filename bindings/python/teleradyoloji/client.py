@@ -179,3 +179,15 @@ class Client:
             raise ProtocolError("the answer is not JSON", code=Status.PROTOCOL,
                                 http_status=status.value, response=text) from None
 
+    def diagnose(self) -> Any:
+        """Checks the connection to the Ministry step by step (``trl_diagnose``).
+
+        Returns the report as a dict: ``{"ok": bool, "steps": [{"step",
+        "target", "ok", "ms", "message", "message_tr", "advice",
+        "advice_tr"}, ...]}`` (see ``teleradyoloji.h``).  Failed checks do
+        not raise: they are in the report.  Takes up to about three times
+        ``min(timeout_ms, 10 s)`` when hosts do not answer.
+        """
+        report, err = c_void_p(), c_void_p()
+        lib.trl_diagnose(self._handle, report, err)
+        return json.loads(take(report) or "null")
