@@ -15,6 +15,7 @@ LIB_SONAME := $(LIB).$(SOVERSION)
 LIB_FILE := $(LIB).$(VERSION)
 FLOOR    := scripts/floor.sh
 SANDBOX  := $(BUILD)/teleradyoloji-sandbox
+DOCTOR   := $(BUILD)/teleradyoloji
 NEED     := scripts/need.sh
 WITH_SANDBOX := scripts/with-sandbox.sh
 
@@ -30,7 +31,7 @@ LANG_TESTS :=
 
 .PHONY: build test demo bench clean test-go test-c test-abi-exports print-version
 
-build: $(LIB) $(SANDBOX)
+build: $(LIB) $(SANDBOX) $(DOCTOR)
 
 print-version:
 	@echo $(VERSION)
@@ -51,6 +52,11 @@ $(SANDBOX): $(GO_SOURCES)
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -o $@ ./cmd/teleradyoloji-sandbox
 
+# The support tool (teleradyoloji doctor): pure Go, static, needs no other file.
+$(DOCTOR): $(GO_SOURCES)
+	@mkdir -p $(BUILD)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $@ ./cmd/teleradyoloji
+
 # Every suite, in order; the library is built once, first.
 test: build test-go test-c $(LANG_TESTS)
 	@echo "make test: all suites passed"
@@ -67,9 +73,9 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/harness.h include/teleradyoloji.h $(LIB)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS_TEST) -o $@ $< $(LINK_LIB)
 
-# The ABI suite and the host-behaviour tests (fork, thread exit, cancel), in
-# both thread modes; the ABI suite and thread tests also under valgrind.
-test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads test-abi-exports
+# The ABI suite, the host-behaviour tests (fork, thread exit, cancel) and the
+# logging/doctor tests, in both thread modes; all but fork also under valgrind.
+test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads $(BUILD)/tests/test_log test-abi-exports
 	@$(NEED) valgrind valgrind
 	$(WITH_SANDBOX) $(BUILD)/tests/test_abi
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_abi
@@ -79,6 +85,9 @@ test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_hos
 	$(WITH_SANDBOX) $(BUILD)/tests/test_host_threads
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_host_threads
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) tests/c/valgrind.sh $(BUILD)/tests/test_host_threads
+	$(WITH_SANDBOX) $(BUILD)/tests/test_log
+	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_log
+	$(WITH_SANDBOX) tests/c/valgrind.sh $(BUILD)/tests/test_log
 
 $(BUILD)/examples/viewer_url: examples/c/viewer_url.c include/teleradyoloji.h $(LIB)
 	@mkdir -p $(BUILD)/examples

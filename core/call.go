@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
@@ -27,19 +28,20 @@ var callMethods = map[string]bool{"GET": true, "HEAD": true, "PUT": true, "DELET
 func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) {
 	method = strings.ToUpper(method)
 	if !callMethods[method] {
-		return CallResult{}, errorf(InvalidArgument, "method must be GET, POST, PUT, DELETE, PATCH or HEAD")
+		return CallResult{}, errorfTR(InvalidArgument, "Yöntem GET, POST, PUT, DELETE, PATCH veya HEAD olmalı.", "method must be GET, POST, PUT, DELETE, PATCH or HEAD")
 	}
 	target, err := c.apiURL(path)
 	if err != nil {
 		return CallResult{}, err
 	}
 	if len(jsonBody) > 0 && !jsonx.Valid(jsonBody) {
-		return CallResult{}, errorf(InvalidArgument, "json_body is not valid JSON in UTF-8")
+		return CallResult{}, errorfTR(InvalidArgument, "Gönderilecek gövde (json_body) geçerli bir JSON metni (UTF-8) değil.", "json_body is not valid JSON in UTF-8")
 	}
 	r := &request{what: method + " " + redact(pathOnly(path), 80), method: method, url: target, repeatable: repeatableMethods[method]}
 	if len(jsonBody) > 0 {
 		r.body, r.contentType = jsonBody, "application/json; charset=utf-8"
 	}
+	start := time.Now()
 	deadline := c.deadline()
 	var res CallResult
 	answered, err := c.withToken(serviceKey, deadline, func(token string) (bool, error) {
@@ -65,6 +67,7 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 		// 401 did): no result on failure.
 		res = CallResult{}
 	}
+	c.logCall(method, path, res.HTTPStatus, time.Since(start), err)
 	return res, err
 }
 
@@ -78,31 +81,34 @@ func (c *Client) Call(method, path string, jsonBody []byte) (CallResult, error) 
 func (c *Client) apiURL(path string) (string, error) {
 	switch {
 	case !utf8.ValidString(path):
-		return "", errorf(InvalidArgument, "path is not valid UTF-8")
+		return "", errorfTR(InvalidArgument, pathTR+"geçerli UTF-8 metin değil.", "path is not valid UTF-8")
 	case strings.Contains(path, "://") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "\\\\"):
-		return "", errorf(InvalidArgument, "path must be relative to api_url, not an absolute URL")
+		return "", errorfTR(InvalidArgument, pathTR+"tam bir adres değil, api_url'e göre bir yol olmalı.", "path must be relative to api_url, not an absolute URL")
 	case strings.IndexFunc(path, badPathRune) >= 0:
-		return "", errorf(InvalidArgument, "path must not contain spaces, control characters, '#' or '\\'")
+		return "", errorfTR(InvalidArgument, pathTR+"boşluk, denetim karakteri, '#' veya '\\' içermemeli.", "path must not contain spaces, control characters, '#' or '\\'")
 	}
 	decoded, err := url.PathUnescape(pathOnly(strings.TrimLeft(path, "/")))
 	switch {
 	case err != nil:
-		return "", errorf(InvalidArgument, "path has a bad percent-escape")
+		return "", errorfTR(InvalidArgument, pathTR+"hatalı bir %-kodlaması içeriyor.", "path has a bad percent-escape")
 	case strings.HasPrefix(decoded, "/"):
-		return "", errorf(InvalidArgument, "path must not start with an encoded '/' (\"//host\")")
+		return "", errorfTR(InvalidArgument, pathTR+"kodlanmış bir '/' ile başlamamalı (\"//sunucu\").", "path must not start with an encoded '/' (\"//host\")")
 	case strings.Contains(decoded, "%"):
-		return "", errorf(InvalidArgument, "path must not be percent-encoded twice")
+		return "", errorfTR(InvalidArgument, pathTR+"iki kez %-kodlanmamalı.", "path must not be percent-encoded twice")
 	case !utf8.ValidString(decoded) || strings.IndexFunc(decoded, badPathRune) >= 0:
-		return "", errorf(InvalidArgument, "path must not encode control characters, spaces, '#', '\\' or non-UTF-8 bytes")
+		return "", errorfTR(InvalidArgument, pathTR+"kodlanmış denetim karakteri, boşluk, '#', '\\' veya UTF-8 olmayan bayt içermemeli.", "path must not encode control characters, spaces, '#', '\\' or non-UTF-8 bytes")
 	}
 	for _, seg := range strings.Split(decoded, "/") {
 		seg, _, _ = strings.Cut(seg, ";")
 		if seg == ".." || seg == "." {
-			return "", errorf(InvalidArgument, "path must not contain '.' or '..' segments")
+			return "", errorfTR(InvalidArgument, pathTR+"'.' veya '..' bölümleri içermemeli.", "path must not contain '.' or '..' segments")
 		}
 	}
 	return c.apiBase + "/" + strings.TrimLeft(path, "/"), nil
 }
+
+// pathTR begins the Turkish messages about a bad helper-service path.
+const pathTR = "Servis yolu (path) geçersiz: "
 
 // badPathRune: never in a helper-service path.
 func badPathRune(r rune) bool {

@@ -4,12 +4,14 @@
 package core
 
 import (
+	"crypto/tls"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
+	"github.com/teleradyoloji/teleradyoloji/core/internal/logx"
 	"github.com/valyala/fasthttp"
 )
 
@@ -25,6 +27,8 @@ type Client struct {
 	apiBase    string
 	viewerBase string
 	secrets    []string // never to appear in an error: password, proxy password
+	tlsConfig  func() *tls.Config
+	caPEM      []byte // ca_file's certificates
 }
 
 // New validates cfg and builds a client.
@@ -41,11 +45,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	tlsConfig := tlsConfigLoader(caPEM)
-	pool := conn.New(conn.Options{TLSConfig: tlsConfig, Proxy: proxy, IdleTimeout: cfg.IdleTimeout, Timeout: cfg.Timeout})
 	c := &Client{
 		cfg:        cfg,
-		http:       newHTTPClient(&cfg, pool),
-		conns:      pool,
 		api:        targetOf(cfg.APIURL),
 		cache:      newTokenCache(cfg.ViewerTokenCacheSize),
 		tokenURL:   cfg.OGNURL + "/connect/token",
@@ -62,6 +63,12 @@ func New(cfg Config) (*Client, error) {
 	// The password as it may come back from a server: form- or JSON-encoded.
 	quoted, _ := jsonx.Marshal(cfg.Password)
 	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password), string(quoted[1:len(quoted)-1]))
+	c.conns = conn.New(conn.Options{TLSConfig: tlsConfig, Proxy: proxy, IdleTimeout: cfg.IdleTimeout, Timeout: cfg.Timeout,
+		Redact: func(s string) string { return maskSecrets(s, c.secrets...) }})
+	c.http = newHTTPClient(&c.cfg, c.conns)
+	c.tlsConfig = tlsConfig
+	c.caPEM = caPEM
+	c.logCreated()
 	if strings.HasPrefix(cfg.OGNURL, "https:") || strings.HasPrefix(cfg.APIURL, "https:") {
 		// The system roots and (on Windows) the verifier, made ready off
 		// the caller's thread.
@@ -94,6 +101,7 @@ func NewFromJSON(configJSON []byte) (*Client, error) {
 func (c *Client) Close() {
 	c.conns.Close()
 	c.http.CloseIdleConnections()
+	logx.New(logx.Info, "client.closed", "client closed").Send()
 }
 
 func (c *Client) deadline() time.Time { return time.Now().Add(c.cfg.Timeout) }

@@ -89,7 +89,7 @@ func stringKey(field func(*Config) *string) configKey {
 	return configKey{func(c *Config, raw jsonx.RawMessage) error {
 		var s string
 		if err := jsonx.Unmarshal(raw, &s); err != nil {
-			return fmt.Errorf("must be a string")
+			return problem("must be a string", "metin olmalı")
 		}
 		*field(c) = s
 		return nil
@@ -100,10 +100,10 @@ func intKey(min, max int64, store func(*Config, int64)) configKey {
 	return configKey{func(c *Config, raw jsonx.RawMessage) error {
 		var n int64
 		if err := jsonx.Unmarshal(raw, &n); err != nil {
-			return fmt.Errorf("must be a whole number")
+			return problem("must be a whole number", "tam sayı olmalı")
 		}
 		if n < min || n > max {
-			return fmt.Errorf("must be between %d and %d", min, max)
+			return problem(fmt.Sprintf("must be between %d and %d", min, max), fmt.Sprintf("%d ile %d arasında olmalı", min, max))
 		}
 		store(c, n)
 		return nil
@@ -114,7 +114,7 @@ func boolKey(field func(*Config) *bool) configKey {
 	return configKey{func(c *Config, raw jsonx.RawMessage) error {
 		var b bool
 		if err := jsonx.Unmarshal(raw, &b); err != nil {
-			return fmt.Errorf("must be true or false")
+			return problem("must be true or false", "true veya false olmalı")
 		}
 		*field(c) = b
 		return nil
@@ -163,11 +163,11 @@ func ParseConfig(data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' || !jsonx.Valid(trimmed) {
-		return cfg, errorf(ConfigError, "config: not a JSON object in UTF-8")
+		return cfg, errorfTR(ConfigError, "Ayarlar geçerli bir JSON nesnesi (UTF-8) değil.", "config: not a JSON object in UTF-8")
 	}
 	var raw map[string]jsonx.RawMessage
 	if err := jsonx.Unmarshal(trimmed, &raw); err != nil {
-		return cfg, errorf(ConfigError, "config: not a JSON object")
+		return cfg, errorfTR(ConfigError, "Ayarlar geçerli bir JSON nesnesi değil.", "config: not a JSON object")
 	}
 	names := make([]string, 0, len(raw))
 	for name := range raw {
@@ -181,14 +181,15 @@ func ParseConfig(data []byte) (Config, error) {
 	for _, name := range names {
 		key, ok := configKeys[name]
 		if !ok {
-			return cfg, errorf(ConfigError, "config: unknown key %q (known keys: %s)",
-				redact(name, 40, password), strings.Join(ConfigKeys(), ", "))
+			e := errorf(ConfigError, "config: unknown key %q (known keys: %s)", redact(name, 40, password), strings.Join(ConfigKeys(), ", "))
+			e.MessageTR = fmt.Sprintf("Ayarlarda bilinmeyen bir anahtar var: %q (yazım hatası olabilir).", redact(name, 40, password))
+			return cfg, e
 		}
 		if string(raw[name]) == "null" {
 			continue
 		}
 		if err := key.set(&cfg, raw[name]); err != nil {
-			return cfg, errorf(ConfigError, "config: %q %v", name, err)
+			return cfg, errorfTR(ConfigError, fmt.Sprintf("Ayarlardaki %q değeri geçersiz: %s.", name, turkishOf(err)), "config: %q %v", name, err)
 		}
 	}
 	return cfg, cfg.Validate()
@@ -204,7 +205,7 @@ func (c *Config) Validate() error {
 		{"grant_type", c.GrantType},
 	} {
 		if strings.TrimSpace(req.val) == "" {
-			return errorf(ConfigError, "config: %q is required", req.key)
+			return errorfTR(ConfigError, fmt.Sprintf("Ayarlarda %s boş: doldurulması zorunlu.", requiredTR[req.key]), "config: %q is required", req.key)
 		}
 	}
 	for _, u := range []struct {
@@ -213,18 +214,18 @@ func (c *Config) Validate() error {
 	}{{"ogn_url", &c.OGNURL}, {"api_url", &c.APIURL}, {"viewer_url", &c.ViewerURL}} {
 		norm, err := checkBaseURL(*u.val)
 		if err != nil {
-			return errorf(ConfigError, "config: %q %v", u.key, err)
+			return errorfTR(ConfigError, fmt.Sprintf("Ayarlardaki %q adresi geçersiz: %s.", u.key, turkishOf(err)), "config: %q %v", u.key, err)
 		}
 		*u.val = norm
 	}
 	if err := checkProxy(c.Proxy); err != nil {
-		return errorf(ConfigError, "config: \"proxy\" %v", err)
+		return errorfTR(ConfigError, fmt.Sprintf("Vekil sunucu (proxy) ayarı geçersiz: %s.", turkishOf(err)), "config: \"proxy\" %v", err)
 	}
 	if c.Timeout <= 0 || c.IdleTimeout <= 0 || c.Retries < 0 || c.ViewerTokenCacheSize < 1 || c.MaxResponseBytes < 1024 || c.MaxResponseBytes > MaxResponseBytesLimit {
-		return errorf(ConfigError, "config: a numeric setting is out of range")
+		return errorfTR(ConfigError, "Ayarlardaki sayısal bir değer izin verilen aralığın dışında.", "config: a numeric setting is out of range")
 	}
 	if strings.ContainsAny(c.UserAgent, "\r\n") {
-		return errorf(ConfigError, "config: \"user_agent\" must be one line")
+		return errorfTR(ConfigError, "Ayarlardaki \"user_agent\" tek satır olmalı.", "config: \"user_agent\" must be one line")
 	}
 	return nil
 }
@@ -234,20 +235,21 @@ func (c *Config) Validate() error {
 func checkBaseURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return "", fmt.Errorf("must be an absolute http(s) URL")
+		return "", problem("must be an absolute http(s) URL", "https:// ile başlayan tam bir adres olmalı")
 	}
 	switch {
 	case u.User != nil:
-		return "", fmt.Errorf("must not carry credentials")
+		return "", problem("must not carry credentials", "kullanıcı adı veya şifre içermemeli")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
-		return "", fmt.Errorf("must not have a query or fragment")
+		return "", problem("must not have a query or fragment", "'?' veya '#' ile başlayan ek içermemeli")
 	case u.Scheme == "https":
 	case u.Scheme == "http":
 		if !isLoopback(u.Hostname()) {
-			return "", fmt.Errorf("uses http:// to a non-loopback host; use https:// (the password must not cross a network in clear text)")
+			return "", problem("uses http:// to a non-loopback host; use https:// (the password must not cross a network in clear text)",
+				"http:// yalnızca bu bilgisayar (localhost) için kullanılabilir, https:// kullanın (şifre ağda açık gitmemeli)")
 		}
 	default:
-		return "", fmt.Errorf("must start with https:// (or http:// to loopback)")
+		return "", problem("must start with https:// (or http:// to loopback)", "https:// ile başlamalı")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
@@ -268,7 +270,8 @@ func checkProxy(p string) error {
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("must be \"system\", \"env\" or a URL such as http://host:port or socks5://host:port")
+		return problem("must be \"system\", \"env\" or a URL such as http://host:port or socks5://host:port",
+			"\"system\", \"env\" ya da http://sunucu:port veya socks5://sunucu:port biçiminde olmalı")
 	}
 	switch u.Scheme {
 	case "http", "socks5", "socks5h":
@@ -276,7 +279,32 @@ func checkProxy(p string) error {
 	case "https":
 		// TLS to the proxy itself is not supported; the tunnel through an
 		// http:// proxy is TLS end to end to the Ministry anyway.
-		return fmt.Errorf("https:// proxies are not supported: use http://host:port (the tunnel inside is TLS)")
+		return problem("https:// proxies are not supported: use http://host:port (the tunnel inside is TLS)",
+			"https:// vekil sunucular desteklenmiyor, http://sunucu:port kullanın (içindeki bağlantı yine şifreli)")
 	}
-	return fmt.Errorf("scheme must be http or socks5")
+	return problem("scheme must be http or socks5", "http:// veya socks5:// ile başlamalı")
+}
+
+// configProblem is what is wrong with one setting, in English and Turkish.
+type configProblem struct{ en, tr string }
+
+func (p *configProblem) Error() string { return p.en }
+
+func problem(en, tr string) error { return &configProblem{en, tr} }
+
+// turkishOf is the Turkish text of a configProblem.
+func turkishOf(err error) string {
+	if p, ok := err.(*configProblem); ok {
+		return p.tr
+	}
+	return "geçersiz"
+}
+
+// requiredTR names the required settings in Turkish.
+var requiredTR = map[string]string{
+	"institution_code": "kurum kodu (institution_code)",
+	"password":         "e-Nabız şifresi (password)",
+	"application_code": "HBYS uygulama kodu (application_code)",
+	"client_id":        "\"client_id\"",
+	"grant_type":       "\"grant_type\"",
 }

@@ -52,6 +52,9 @@ type Error struct {
 	ServerErrorDescription string // OAuth2 "error_description" or the API's message
 	Retryable              bool
 	Body                   []byte // the server's body on a non-2xx helper-service answer
+	// MessageTR is the Turkish message when the maker knows better than
+	// the status (see TurkishMessage); "" derives it.
+	MessageTR string
 }
 
 func (e *Error) Error() string {

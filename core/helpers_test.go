@@ -1,8 +1,10 @@
 package core
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/teleradyoloji/teleradyoloji/sandbox"
@@ -41,6 +43,7 @@ func wantStatus(t testing.TB, err error, want Status, secrets ...string) *Error 
 		return nil
 	}
 	text := err.Error() + string(ErrorJSON(err))
+	checkTurkish(t, err)
 	for _, s := range append(secrets, sandbox.Password) {
 		if s != "" && strings.Contains(text, s) {
 			t.Fatalf("a secret appears in the error: %s", text)
@@ -48,6 +51,24 @@ func wantStatus(t testing.TB, err error, want Status, secrets ...string) *Error 
 	}
 	return err.(*Error)
 }
+
+// checkTurkish fails unless err's JSON has a Turkish message_tr of its own.
+func checkTurkish(t testing.TB, err error) {
+	t.Helper()
+	var m map[string]any
+	if jerr := json.Unmarshal(ErrorJSON(err), &m); jerr != nil {
+		t.Fatalf("error JSON: %v", jerr)
+	}
+	tr, _ := m["message_tr"].(string)
+	if tr == "" || tr == m["message"] {
+		t.Fatalf("no Turkish message in %v", m)
+	}
+	turkishSeen.Store(tr, StatusOf(err))
+}
+
+// turkishSeen collects every Turkish message the tests produced.
+var turkishSeen sync.Map
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)

@@ -14,6 +14,7 @@ func (c *Client) postOTAC(token, accession string, deadline time.Time) (string, 
 	body, _ := jsonx.Marshal(struct {
 		AccessionNumber string
 	}{accession})
+	start := time.Now()
 	resp, err := c.send(&request{
 		what:        "postOTAC",
 		method:      fasthttp.MethodPost,
@@ -29,7 +30,11 @@ func (c *Client) postOTAC(token, accession string, deadline time.Time) (string, 
 	if resp.status < 200 || resp.status > 299 {
 		return "", httpStatusError("postOTAC", resp)
 	}
-	return parseOTACResponse(resp)
+	otac, err := parseOTACResponse(resp)
+	if err == nil {
+		logOTAC(time.Since(start))
+	}
+	return otac, err
 }
 
 // otacKeys are the keys under which a JSON object may carry the OTAC or URL.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/teleradyoloji/teleradyoloji/core/internal/mask"
 )
 
 // maskSecrets replaces each given secret (password, token, OTAC) in text,
@@ -57,30 +59,7 @@ func maskEach(text string, secrets []string) string {
 
 // MaskIdentityNumbers shows every run of exactly 11 digits (a T.C. kimlik
 // numarası) as its first 3 and last 2 digits: 123******01.
-func MaskIdentityNumbers(text string) string {
-	var b []byte
-	for i := 0; i < len(text); {
-		j := i
-		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
-			j++
-		}
-		if j == i {
-			i++
-			continue
-		}
-		if j-i == 11 {
-			if b == nil {
-				b = []byte(text)
-			}
-			copy(b[i+3:j-2], "******")
-		}
-		i = j
-	}
-	if b == nil {
-		return text
-	}
-	return string(b)
-}
+func MaskIdentityNumbers(text string) string { return mask.IdentityNumbers(text) }
 
 // foldedSecrets are the secrets holding white space as white space folding
 // makes them: a server may echo a password with other spacing.

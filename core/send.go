@@ -67,6 +67,7 @@ func (c *Client) sendOnce(r *request, deadline time.Time, secrets []string) (*re
 func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 	secrets := c.secretsOf(r)
 	staleRetried, notSent := false, 0
+	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		resp, err := c.sendOnce(r, deadline, secrets)
 		last := attempt >= c.cfg.Retries
@@ -78,12 +79,14 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 			// any method goes again at once, on another connection.
 			notSent++
 			attempt--
+			logResend(r, "closed before reuse")
 			continue
 		case err != nil && r.repeatable && !staleRetried && isStaleConnection(err):
 			// A keep-alive connection the server closed while idle: once,
 			// at once, and not counted against retries.
 			staleRetried = true
 			attempt--
+			logResend(r, "closed while idle")
 			continue
 		case err != nil:
 			failure = transportError(r.what, err, deadline, secrets)
@@ -91,11 +94,13 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 				failure.Retryable = false // the server may have acted on it
 			}
 			if last || failure.Status != NetworkError || !failure.Retryable || !(r.repeatable || neverSent(err)) {
+				c.logSendFailed(r, failure, time.Since(start), attempt+1)
 				return nil, failure
 			}
 			wait = backoff(attempt)
 		case r.repeatable && (resp.status >= 500 || resp.status == fasthttp.StatusTooManyRequests):
 			if last {
+				logExchange(r, resp.status, time.Since(start), attempt+1)
 				return resp, nil
 			}
 			wait = backoff(attempt)
@@ -103,15 +108,19 @@ func (c *Client) send(r *request, deadline time.Time) (*response, error) {
 				wait = ra
 			}
 		default:
+			logExchange(r, resp.status, time.Since(start), attempt+1)
 			return resp, nil
 		}
 		if time.Until(deadline) <= wait {
 			// No time left to wait: answer with what we have.
 			if failure != nil {
+				c.logSendFailed(r, failure, time.Since(start), attempt+1)
 				return nil, failure
 			}
+			logExchange(r, resp.status, time.Since(start), attempt+1)
 			return resp, nil
 		}
+		c.logRetry(r, attempt+1, resp, failure, wait)
 		time.Sleep(wait)
 	}
 }

@@ -10,7 +10,9 @@ var testHook func(point string)
 // time; every waiter honours its own deadline.
 func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 	for {
-		if tok, ok := c.cache.get(k, time.Now()); ok {
+		now := time.Now()
+		if tok, ok := c.cache.get(k, now); ok {
+			logCacheHit(k, tok, now)
 			return tok, nil
 		}
 		if testHook != nil {
@@ -20,6 +22,7 @@ func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 		if leader {
 			return c.lead(k, f, deadline)
 		}
+		logJoined(k)
 		timer := time.NewTimer(time.Until(deadline))
 		select {
 		case <-f.done:
@@ -50,9 +53,15 @@ func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err
 	if testHook != nil {
 		testHook("fetch")
 	}
+	start := time.Now()
 	fetched, lifetime, ferr := c.fetchToken(k, deadline)
 	if ferr == nil && lifetime > 0 {
 		c.cache.put(k, fetched, lifetime, c.cfg.TokenRefreshMargin)
+	}
+	if ferr == nil {
+		c.logFetched(k, fetched, lifetime, time.Since(start))
+	} else {
+		c.logFetchFailed(k, ferr, time.Since(start))
 	}
 	return fetched, ferr
 }
@@ -78,6 +87,7 @@ func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string)
 		unauthorized, err := do(tok.Value)
 		if unauthorized {
 			c.cache.invalidate(k, tok.Value)
+			c.logRejected(k, attempt == 0)
 			if attempt == 0 {
 				continue
 			}

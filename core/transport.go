@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
@@ -70,17 +71,20 @@ func readCAFile(path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
-	notRegular := errorf(ConfigError, "config: \"ca_file\" must be a regular file of at most 4 MiB")
+	notRegular := errorfTR(ConfigError, "Ayarlardaki \"ca_file\" en çok 4 MiB'lık sıradan bir dosya olmalı.", "config: \"ca_file\" must be a regular file of at most 4 MiB")
+	unreadable := func() *Error {
+		return errorfTR(ConfigError, "Ayarlardaki \"ca_file\" dosyası okunamadı.", "config: \"ca_file\" cannot be read")
+	}
 	// Stat before opening: opening a FIFO would block until a writer comes.
 	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() || st.Size() > maxCAFileBytes {
 		if err != nil {
-			return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
+			return nil, unreadable()
 		}
 		return nil, notRegular
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
+		return nil, unreadable()
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
@@ -88,10 +92,10 @@ func readCAFile(path string) ([]byte, error) {
 	}
 	pem, err := io.ReadAll(io.LimitReader(f, maxCAFileBytes+1))
 	if err != nil || len(pem) > maxCAFileBytes {
-		return nil, errorf(ConfigError, "config: \"ca_file\" cannot be read")
+		return nil, unreadable()
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
-		return nil, errorf(ConfigError, "config: \"ca_file\" holds no PEM certificate")
+		return nil, errorfTR(ConfigError, "Ayarlardaki \"ca_file\" dosyasında PEM biçiminde sertifika yok.", "config: \"ca_file\" holds no PEM certificate")
 	}
 	return pem, nil
 }
@@ -126,7 +130,7 @@ func proxyDialer(proxy string) (proxyFunc, error) {
 		return d.GetDialFunc(false)
 	}
 	if _, err := proxied(time.Second); err != nil {
-		return nil, errorf(ConfigError, "config: \"proxy\" is not usable")
+		return nil, errorfTR(ConfigError, "Vekil sunucu (proxy) ayarı kullanılamıyor.", "config: \"proxy\" is not usable")
 	}
 	return func(addr string, timeout time.Duration) (net.Conn, error) {
 		dial, err := proxied(timeout)
@@ -164,16 +168,19 @@ func systemProxyDialer(addr string, timeout time.Duration) (net.Conn, error) {
 
 // transportError classifies an error of fasthttp as TIMEOUT, PROTOCOL or
 // NETWORK, with a message that names what failed but never carries raw
-// bytes or secrets.
+// bytes or secrets, and its Turkish twin.
 func transportError(what string, err error, deadline time.Time, secrets []string) *Error {
 	var netErr net.Error
+	whatTR := whatTurkish(what)
 	switch {
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout),
 		errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout(),
 		!time.Now().Before(deadline):
-		return &Error{Status: Timeout, Message: what + ": timed out", Retryable: true}
+		return &Error{Status: Timeout, Message: what + ": timed out", Retryable: true,
+			MessageTR: "Bakanlık sunucusu zamanında yanıt vermedi (" + whatTR + "): ağ bağlantısını kontrol edip yeniden deneyin."}
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		return &Error{Status: ProtocolError, Message: what + ": response body larger than max_response_bytes"}
+		return &Error{Status: ProtocolError, Message: what + ": response body larger than max_response_bytes",
+			MessageTR: "Sunucunun yanıtı max_response_bytes ayarındaki sınırdan büyük (" + whatTR + ")."}
 	}
 	var tlsErr *tls.CertificateVerificationError
 	var recErr tls.RecordHeaderError
@@ -181,34 +188,49 @@ func transportError(what string, err error, deadline time.Time, secrets []string
 	var hostErr x509.HostnameError
 	switch {
 	case errors.As(err, &tlsErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
-		return &Error{Status: NetworkError, Message: what + ": TLS certificate not trusted (" + tlsReason(err) + ")"}
+		reason, reasonTR := tlsReason(err)
+		return &Error{Status: NetworkError, Message: what + ": TLS certificate not trusted (" + reason + ")",
+			MessageTR: "Bakanlık sunucusunun güvenlik sertifikası doğrulanamadı (" + reasonTR + "): ağdaki bir güvenlik cihazı " +
+				"bağlantıyı inceliyor (TLS denetimi) olabilir; bilgi işlem birimine danışın."}
 	case errors.As(err, &recErr):
-		return &Error{Status: NetworkError, Message: what + ": TLS handshake failed (is the server speaking plain HTTP?)", Retryable: false}
+		return &Error{Status: NetworkError, Message: what + ": TLS handshake failed (is the server speaking plain HTTP?)", Retryable: false,
+			MessageTR: "Sunucuyla güvenli bağlantı (TLS) kurulamadı: adres yanlış olabilir (sunucu şifresiz HTTP konuşuyor)."}
 	}
-	return &Error{Status: NetworkError, Message: fmt.Sprintf("%s: %s", what, networkReason(err, secrets)), Retryable: true}
+	reason, reasonTR := networkReason(err, secrets)
+	return &Error{Status: NetworkError, Message: fmt.Sprintf("%s: %s", what, reason), Retryable: true, MessageTR: reasonTR}
 }
 
-func tlsReason(err error) string {
+func tlsReason(err error) (string, string) {
 	var hostErr x509.HostnameError
 	if errors.As(err, &hostErr) {
-		return "name mismatch"
+		return "name mismatch", "sertifika bu sunucunun adına değil"
 	}
-	return "unknown authority or invalid certificate"
+	return "unknown authority or invalid certificate", "sertifikayı tanınmayan bir kuruluş vermiş ya da sertifika geçersiz"
 }
 
-// networkReason names a network failure in a few secret-free words.
-func networkReason(err error, secrets []string) string {
+// networkReason names a network failure in a few secret-free words, and
+// says it in Turkish.
+func networkReason(err error, secrets []string) (string, string) {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
+	const check = " Ağ bağlantısını, güvenlik duvarını ve vekil sunucu (proxy) ayarını kontrol edin."
 	switch {
 	case errors.As(err, &dnsErr):
-		return "host name not found"
+		return "host name not found", "Bakanlık sunucusunun adı çözülemedi (DNS): ağ bağlantısını ve DNS ayarlarını kontrol edin."
 	case errors.Is(err, fasthttp.ErrConnectionClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed by the server"
+		return "connection closed by the server", "Bakanlık sunucusu bağlantıyı kapattı: biraz sonra yeniden deneyin." + check
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return "cannot connect (" + redact(opErr.Err.Error(), 60, secrets...) + ")"
+		tr := "Bakanlık sunucusuna bağlanılamıyor."
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			tr = "Bakanlık sunucusuna bağlanılamıyor (bağlantı reddedildi)."
+		}
+		return "cannot connect (" + redact(opErr.Err.Error(), 60, secrets...) + ")", tr + check
 	case errors.As(err, &opErr):
-		return "connection failed during " + opErr.Op
+		tr := "Bakanlık sunucusuyla bağlantı koptu."
+		if errors.Is(err, syscall.ECONNRESET) {
+			tr = "Bakanlık sunucusuyla bağlantı karşı taraftan kesildi (reset): hastanenin IP adresi Bakanlığa tanımlı olmayabilir."
+		}
+		return "connection failed during " + opErr.Op, tr + check
 	}
-	return "connection failed (" + redact(err.Error(), 80, secrets...) + ")"
+	return "connection failed (" + redact(err.Error(), 80, secrets...) + ")", "Bakanlık sunucusuna ulaşılamıyor." + check
 }

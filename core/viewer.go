@@ -51,12 +51,12 @@ func (c *Client) ViewerURL(accession, doctorTC, patientTC string) (string, error
 func checkAccession(accession string) error {
 	switch {
 	case accession == "":
-		return errorf(InvalidArgument, "accession is empty")
+		return errorfTR(InvalidArgument, "Tetkik numarası (accession) boş.", "accession is empty")
 	case len(accession) > 256:
-		return errorf(InvalidArgument, "accession is longer than 256 bytes")
+		return errorfTR(InvalidArgument, "Tetkik numarası (accession) 256 bayttan uzun.", "accession is longer than 256 bytes")
 	case !utf8.ValidString(accession):
 		// Never turned into U+FFFD: the server would get another accession.
-		return errorf(InvalidArgument, "accession is not valid UTF-8")
+		return errorfTR(InvalidArgument, "Tetkik numarası (accession) geçerli UTF-8 metin değil.", "accession is not valid UTF-8")
 	}
 	return nil
 }
@@ -66,11 +66,19 @@ func checkAccession(accession string) error {
 func checkIdentity(which, tc string) error {
 	switch {
 	case !utf8.ValidString(tc):
-		return errorf(InvalidArgument, "%s identity number is not valid UTF-8", which)
+		return errorfTR(InvalidArgument, whoTR(which)+" T.C. kimlik numarası geçerli UTF-8 metin değil.", "%s identity number is not valid UTF-8", which)
 	case len(tc) > 64 || strings.ContainsFunc(tc, unicode.IsControl):
-		return errorf(InvalidArgument, "%s identity number must be one short line", which)
+		return errorfTR(InvalidArgument, whoTR(which)+" T.C. kimlik numarası tek ve kısa bir satır olmalı.", "%s identity number must be one short line", which)
 	}
 	return nil
+}
+
+// whoTR is "doctor" or "patient" in Turkish, as a possessive.
+func whoTR(which string) string {
+	if which == "doctor" {
+		return "Hekimin"
+	}
+	return "Hastanın"
 }
 
 // viewerKey is the token key of (doctor, patient), both checked.
@@ -88,9 +96,9 @@ func viewerKey(doctorTC, patientTC string) (tokenKey, error) {
 func checkToken(token string) error {
 	switch {
 	case token == "":
-		return errorf(InvalidArgument, "token is empty")
+		return errorfTR(InvalidArgument, "Token boş.", "token is empty")
 	case !utf8.ValidString(token) || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return errorf(InvalidArgument, "token must be one word of printable text")
+		return errorfTR(InvalidArgument, "Token boşluksuz, yazdırılabilir tek bir kelime olmalı.", "token must be one word of printable text")
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -33,7 +34,8 @@ const viewerRoute = "#/viewpatient?otac="
 // character outside A-Z a-z 0-9 - . _ ~ percent-encoded. No I/O.
 func (c *Client) BuildViewerURL(otac string) (string, error) {
 	if !validOTAC(otac) {
-		return "", errorf(InvalidArgument, "otac must be 1-%d characters of A-Z a-z 0-9 - . _ ~ + / =", maxOTACLen)
+		return "", errorfTR(InvalidArgument, fmt.Sprintf("Görüntüleme kodu (OTAC) 1-%d karakter olmalı: A-Z a-z 0-9 - . _ ~ + / =", maxOTACLen),
+			"otac must be 1-%d characters of A-Z a-z 0-9 - . _ ~ + / =", maxOTACLen)
 	}
 	return buildViewerURL(c.viewerBase, otac), nil
 }

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -15,13 +16,21 @@ import (
 // with `defer guard(...)`, so a panic becomes TRL_E_INTERNAL, never a crash.
 func TestEveryExportRecoversPanics(t *testing.T) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "exports.go", nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
+	files, _ := filepath.Glob("*.go")
+	var decls []ast.Decl
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decls = append(decls, f.Decls...)
 	}
 	static := map[string]bool{"trlgo_abi_version": true, "trlgo_version": true, "trlgo_status_name": true}
 	n := 0
-	for _, d := range f.Decls {
+	for _, d := range decls {
 		fn, ok := d.(*ast.FuncDecl)
 		if !ok || fn.Doc == nil || !isExport(fn.Doc) {
 			continue

@@ -43,6 +43,13 @@
  * and under Mono it is Mono's.  Threads Go creates are Go's.
  *
  * trl_free never enters Go.
+ *
+ * Log events (trl_set_log) reach the host's function from a library-owned
+ * thread that never enters Go (logq.c).  A call made on that thread, from
+ * inside the log function, is refused like a call in a forked child (with
+ * TRL_E_INVALID_ARGUMENT instead of TRL_E_FORKED), before any Go code runs:
+ * a host that adopts the thread to run its log function (Mono does) must
+ * never see it in the Go runtime.  trl_set_log itself works there.
  */
 #define TRL_BUILDING_LIBRARY 1
 #define _GNU_SOURCE 1 /* RTLD_DEFAULT */
@@ -51,6 +58,7 @@
 #include <string.h>
 #include "../include/teleradyoloji.h"
 #include "_cgo_export.h"
+#include "logq.h"
 
 #if defined(_WIN32)
 #include <windows.h>
@@ -183,7 +191,7 @@ static void enter_go(void) {
  * parameters cleared as always), trl_abi_version, trl_version,
  * trl_status_name and trl_free still answer.  The parent is unaffected. */
 #if defined(_WIN32)
-#define FORKED() 0
+#define is_forked() 0
 #else
 /* pthread_atfork catches libc's fork(); a raw fork system call (Free
  * Pascal's FpFork, some runtimes' own) runs no handler, so the process id
@@ -195,23 +203,38 @@ __attribute__((constructor)) static void watch_fork(void) {
     loaded_in = getpid();
     pthread_atfork(NULL, NULL, on_fork_child);
 }
-#define FORKED() __builtin_expect(forked || getpid() != loaded_in, 0)
+#define is_forked() (forked || getpid() != loaded_in)
 #endif
+/* FORKED(): this call must not enter Go (a forked child, or the log thread). */
+#define FORKED() __builtin_expect(is_forked() || logq_thread, 0)
 
 static const char forked_json[] =
     "{\"code\":10,\"name\":\"TRL_E_FORKED\",\"message\":\"this process was forked (fork() without exec) "
     "after the library was loaded; the library's Go runtime does not survive fork. Load it only in the "
     "process that uses it: start workers with spawn (Python multiprocessing 'spawn' or 'forkserver'), no "
-    "preloading in gunicorn or Celery prefork, or exec after fork\",\"retryable\":false}";
+    "preloading in gunicorn or Celery prefork, or exec after fork\",\"retryable\":false,"
+    "\"message_tr\":\"Kütüphane, yüklendikten sonra çatallanmış (fork) bir süreçte çağrıldı ve orada "
+    "çalışamaz (program hatası): HBYS firmasına bildirin.\"}";
 
-/* after_fork answers a call made in a forked child. */
+static const char log_thread_json[] =
+    "{\"code\":1,\"name\":\"TRL_E_INVALID_ARGUMENT\",\"message\":\"the library was called from inside the "
+    "log function (trl_set_log); only trl_set_log may be called there\",\"retryable\":false,"
+    "\"message_tr\":\"Kütüphane, kayıt (log) işlevinin içinden çağrıldı; orada yalnızca trl_set_log "
+    "çağrılabilir (program hatası): HBYS firmasına bildirin.\"}";
+
+/* refused is the status of a call that must not enter Go. */
+static int32_t refused(void) { return logq_thread ? TRL_E_INVALID_ARGUMENT : TRL_E_FORKED; }
+
+/* after_fork answers a call made in a forked child or on the log thread. */
 static int32_t after_fork(char **err) {
+    const char *json = logq_thread ? log_thread_json : forked_json;
+    size_t len = logq_thread ? sizeof log_thread_json : sizeof forked_json;
     if (err) {
-        *err = malloc(sizeof forked_json);
+        *err = malloc(len);
         if (*err)
-            memcpy(*err, forked_json, sizeof forked_json);
+            memcpy(*err, json, len);
     }
-    return TRL_E_FORKED;
+    return refused();
 }
 
 /* Clear an out parameter, as every call does on entry. */
@@ -433,7 +456,7 @@ TRL_EXTERN int32_t TRL_CALL trl_client_new(const char *config_json, trl_client *
 THUNK(client_close, {trl_client c;}, trlgo_client_close(a->c))
 TRL_EXTERN int32_t TRL_CALL trl_client_close(trl_client c) {
     if (FORKED())
-        return TRL_E_FORKED;
+        return refused();
     struct client_close_args a = {c};
     return run(client_close_thunk, &a);
 }
@@ -539,4 +562,37 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, con
     }
     struct call_bytes_args a = {c, method, path, json_body, http_status, response, response_len, err};
     return run(call_bytes_thunk, &a);
+}
+
+/* ---- appended to ABI v1: logging and the connection doctor ---- */
+
+THUNK(set_log, {int32_t on; int32_t max_level;}, trlgo_set_log(a->on, a->max_level))
+TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level) {
+    if (is_forked())
+        return TRL_E_FORKED;
+    if (fn && (max_level < TRL_LOG_ERROR || max_level > TRL_LOG_DEBUG))
+        return TRL_E_INVALID_ARGUMENT;
+    if (logq_thread) /* from inside the log function: the delivery side only */
+        return logq_set(fn, user_data, max_level) == 0 ? TRL_OK : TRL_E_INTERNAL;
+    struct set_log_args a = {fn != NULL, max_level};
+    if (fn) {
+        /* the function first, then Go makes events */
+        if (logq_set(fn, user_data, max_level) != 0)
+            return TRL_E_INTERNAL;
+        return run(set_log_thunk, &a);
+    }
+    int32_t r = run(set_log_thunk, &a); /* Go stops making events, then the function goes */
+    logq_set(NULL, NULL, 0);
+    return r;
+}
+
+THUNK(diagnose, {trl_client c; char **report_json; char **err;}, trlgo_diagnose(a->c, a->report_json, a->err))
+TRL_EXTERN int32_t TRL_CALL trl_diagnose(trl_client c, char **report_json, char **err) {
+    if (FORKED()) {
+        CLEAR(report_json);
+        CLEAR(err);
+        return after_fork(err);
+    }
+    struct diagnose_args a = {c, report_json, err};
+    return run(diagnose_thunk, &a);
 }

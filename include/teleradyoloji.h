@@ -35,8 +35,13 @@
  *        "retryable":false}
  *
  *                       "code", "name", "message" and "retryable" are always
- *                       present; the rest only when known.  No password,
- *                       token or OTAC ever appears in it.  There is no
+ *                       present; the rest only when known.  "message_tr"
+ *                       (appended to ABI v1) is always present too: the
+ *                       message in plain Turkish for the person at the HIS
+ *                       ("e-Nabiz sifresi veya kurum kodu hatali", ...);
+ *                       "message" stays English.  No password, token or
+ *                       OTAC ever appears in either, and T.C. identity
+ *                       numbers are masked (123******01).  There is no
  *                       thread-local "last error".
  *   Order of checks     the handle first (TRL_E_BAD_HANDLE), then the
  *                       arguments (TRL_E_INVALID_ARGUMENT).
@@ -80,6 +85,10 @@
  *                       the size (0: leave threads' stacks alone).  Threads
  *                       that never call the library, and the calling threads
  *                       of the handoff mode, keep theirs.
+ *
+ *   Logging             trl_set_log (below): events reach the host's function
+ *                       from a library-owned thread, never from the
+ *                       calling thread and never while a call waits.
  *
  * EXAMPLE
  *
@@ -313,6 +322,118 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c,
                                            char **response /* OUT, may be NULL */,
                                            int64_t *response_len /* OUT, may be NULL */,
                                            char **err /* OUT, may be NULL */);
+
+/* ---------------------------------------------------------------------- */
+/* Logging (appended to ABI v1)                                             */
+
+/* Levels: an event is delivered when its level <= max_level. */
+#define TRL_LOG_ERROR 1 /* a call failed because of the server or the network */
+#define TRL_LOG_WARN  2 /* something was retried, refused or dropped */
+#define TRL_LOG_INFO  3 /* a token fetched, a connection or TLS session opened, ... */
+#define TRL_LOG_DEBUG 4 /* cache hits, kept connections reused, each HTTP exchange */
+
+/* The host's log function.  user_data is what trl_set_log was given; level
+ * one of TRL_LOG_*; event_json one JSON object, valid only during the call
+ * (copy it to keep it):
+ *
+ *   {"event":"token.fetched","level":3,"message":"token fetched from OGN",
+ *    "time":"2026-12-02T09:15:04.120Z","kind":"viewer","doctor":"123******01",
+ *    "host":"ogn.saglik.gov.tr:443","ms":84,"expires_in_s":3600,"cached":true}
+ *
+ * "event" (a stable dotted name), "level", "message" (English) and "time"
+ * (UTC) are always present; the other fields depend on the event: "host",
+ * "status" (HTTP), "ms", "attempt", "error", ...  The events:
+ *
+ *   client.created, client.closed           INFO  settings in brief (hosts, proxy without credentials)
+ *   token.fetched                           INFO  "kind" service|viewer, "host", "ms", "expires_in_s"
+ *   token.cache_hit, token.wait             DEBUG from the cache; waiting for another call's fetch
+ *   token.refused                           ERROR OGN refused the credentials ("server_error")
+ *   token.failed                            ERROR the token request failed ("code", "error")
+ *   token.rejected                          WARN  the API answered 401; the token was dropped
+ *   http.retry                              WARN  "what", "host", "attempt" (1-based), "status" or
+ *                                                 "error", "wait_ms"
+ *   http.failed                             WARN  a request failed for good ("attempts", "error")
+ *   http.exchange, http.resend              DEBUG each HTTP exchange ("status", "ms"); a request
+ *                                                 sent again because its kept connection was closed
+ *   otac.issued                             INFO  a one-time code arrived ("ms"; never the code)
+ *   call.done                               INFO  a trl_call ("method", "path" without query, "status")
+ *   dns.resolved / dns.failed               DEBUG / WARN
+ *   conn.opened                             INFO  "host", "addr", "ms", "proxy", "ahead" (opened
+ *                                                 before it was needed: prewarm)
+ *   tls.handshake, tls.resumed              INFO  "version", "issuer", "ms"
+ *   conn.reused, conn.closed_by_server      DEBUG a kept connection used again, or found closed
+ *                                                 (nothing was sent on it)
+ *   conn.failed                             WARN  "stage" connect|tls, "error"
+ *   log.dropped                             WARN  "dropped": events lost since the last report
+ *                                                 (the log function was too slow)
+ *
+ * Names only ever get added.  No event holds a password, a token, an OTAC
+ * or a full T.C. identity number (they show as 123******01).
+ *
+ * Delivery: events go into a bounded queue (1024 events) without blocking
+ * or taking a lock, and one thread owned by the library calls fn for each,
+ * in the order they were made, with no library lock held.  That thread
+ * never runs the library's Go code, so a host that adopts it to run fn
+ * (Mono, .NET, Python, Delphi do) never sees its threads inside the Go
+ * runtime.  A slow fn never slows a call: when the queue is full, events are
+ * dropped and a later "log.dropped" event says how many.
+ *
+ * Rules for fn: return soon (hand the event to your logger); do not call
+ * the library from inside it (every call but trl_set_log fails there with
+ * TRL_E_INVALID_ARGUMENT); do not wait there for a thread that may be
+ * calling trl_set_log. */
+typedef void(TRL_CALL *trl_log_fn)(void *user_data, int32_t level, const char *event_json);
+
+/* Sets the process-wide log function: events of levels 1..max_level go to
+ * fn(user_data, ...).  fn NULL turns logging off (max_level is then
+ * ignored).  When trl_set_log returns, the previous function is not running
+ * and will not be called again (except when called from inside the log
+ * function itself), so its user_data may be freed.  Events made before the
+ * change may still reach the new function.
+ * Returns TRL_OK; TRL_E_INVALID_ARGUMENT when fn is set and max_level is
+ * not 1..4; TRL_E_INTERNAL when the delivery thread cannot be started. */
+TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level);
+
+/* ---------------------------------------------------------------------- */
+/* The connection doctor (appended to ABI v1)                               */
+
+/* Runs every check below for c's configuration and reports them; TRL_OK
+ * whenever it ran, even if checks failed (it fails only for a bad handle or
+ * argument).  It takes up to about 3 x min(timeout_ms, 10 s) when hosts do
+ * not answer; the hosts are checked in parallel.
+ *
+ * report_json  OUT: trl_free() it.
+ *
+ *   {"ok":false,"steps":[
+ *     {"step":"config","ok":true,"ms":0,"message":"...","message_tr":"..."},
+ *     {"step":"dns","target":"ogn","ok":true,"ms":12,"message":"...","message_tr":"..."},
+ *     {"step":"http","target":"api","ok":false,"ms":40,"message":"HTTP 403 ...",
+ *      "message_tr":"...","advice":"...","advice_tr":"..."}, ...]}
+ *
+ * "ok" is true only when every step passed.  Steps, in this order, "target"
+ * being "ogn", "api" or "viewer" (a step about one host; config has none):
+ *
+ *   config       the settings were accepted (hosts, proxy, timeout)
+ *   proxy        per host: direct, or through which proxy (no credentials)
+ *   dns          per host: its addresses (or the proxy's, when proxied)
+ *   tcp          per host: a TCP connection (through the proxy: CONNECT)
+ *   tls          per host: version and issuer; an issuer the system does not
+ *                trust is reported as probable TLS inspection
+ *   http         per host: an HTTP answer to GET of the base URL; 403 means
+ *                the hospital's public IP may not be registered
+ *   clock        the servers' Date against the local clock (fails beyond 2
+ *                minutes)
+ *   credentials  a fresh service-token request to OGN (invalid_grant: the
+ *                institution code or e-Nabiz password is wrong)
+ *   api_call     GET {api_url}/ with that token: changes nothing on the
+ *                Ministry's side; 401/403 means the API refused the token
+ *
+ * A step after a failed one on the same host is reported with ok false and
+ * "skipped":true.  "advice"/"advice_tr" say what to do when a step failed
+ * (and, rarely, on a passing step worth a note).  Never a secret. */
+TRL_EXTERN int32_t TRL_CALL trl_diagnose(trl_client c,
+                                         char **report_json /* OUT */,
+                                         char **err /* OUT, may be NULL */);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@ WIN_CC_386   := i686-w64-mingw32-gcc
 WIN_TOOL_amd64 := x86_64-w64-mingw32
 WIN_TOOL_386   := i686-w64-mingw32
 WIN_DLLS     := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.dll $(BUILD)/windows-$(a)/teleradyoloji-core.dll)
+WIN_DOCTORS  := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.exe)
 ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/version.go)
 # Export only the header's trl_* (the shim marks them dllexport); Go's own
 # exports file is replaced by --exclude-all-symbols; libgcc is linked in.
@@ -25,7 +26,7 @@ windows-tools:
 	@$(NEED) osslsigncode osslsigncode
 	@$(NEED) openssl openssl
 
-windows: windows-tools $(WIN_DLLS)
+windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS)
 
 # Two DLLs per architecture (README "Windows"): teleradyoloji.dll, a small C
 # front (windows/front.c) that owns the name and the ABI, checks the platform
@@ -57,6 +58,16 @@ win_rc = sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(co
 	    -e 's/@ABI@/$(ABI)/g' -e 's/@ARCH@/windows-$(1)/g' -e 's/@FILE@/$(2)/g' windows/version.rc.in > $(3)
 
 comma := ,
+
+# teleradyoloji.exe (the doctor) beside each DLL: pure Go, no cgo, no DLL of
+# its own; a version resource as the DLL's.
+$(BUILD)/windows-%/teleradyoloji.exe: $(GO_SOURCES) windows/doctor.rc.in
+	@mkdir -p $(@D)
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
+	    -e 's/@ARCH@/windows-$*/g' windows/doctor.rc.in > $(@D)/doctor.rc
+	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/doctor.rc -o cmd/teleradyoloji/zz_version_windows_$*.syso
+	CGO_ENABLED=0 GOOS=windows GOARCH=$* $(GO) build -trimpath -ldflags "-s -w" -o $@ ./cmd/teleradyoloji; \
+	  rc=$$?; rm -f cmd/teleradyoloji/zz_version_windows_$*.syso; exit $$rc
 
 # The C ABI suite, linked through each import library (so through the front).
 $(BUILD)/windows-%/test_abi.exe: tests/c/test_abi.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
@@ -103,7 +114,7 @@ test-windows-front: windows-tools $(WIN_DLLS) $(BUILD)/windows-amd64/test_front.
 	cp $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-amd64/test_front.exe $(WIN_FRONT_DIR)/
 	cd $(WIN_FRONT_DIR) && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe nocore
 
-test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static test-windows-proxy
+test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static test-windows-proxy
 	set -e; for a in amd64:x86_64 386:i686; do for f in teleradyoloji teleradyoloji-core; do \
 	  windows/check_dll.sh $${a#*:}-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-$${a%%:*}/$$f.dll; done; done
 	windows/test_sign.sh $(WIN_DLLS)

@@ -45,6 +45,13 @@ type Config struct {
 	// ForbidFraming makes the viewer refuse to be framed (CSP frame-ancestors
 	// 'none' and X-Frame-Options: DENY); nil leaves the setting as it was.
 	ForbidFraming *bool `json:"forbid_framing,omitempty"`
+	// DateSkewS shifts the Date header of every answer by that many seconds
+	// (a server clock, or this computer's, that is wrong); nil leaves it.
+	DateSkewS *int `json:"date_skew_s,omitempty"`
+	// BlockIP answers every request but /_sandbox/ with 403 and an HTML
+	// page saying the client's IP address is not allowed, as the Ministry's
+	// firewall does for an unregistered hospital; nil leaves it.
+	BlockIP *bool `json:"block_ip,omitempty"`
 }
 
 func defaultConfig() Config {
@@ -85,6 +92,14 @@ func (s *Server) SetConfig(c Config) error {
 		forbid := *c.ForbidFraming
 		s.conf.ForbidFraming = &forbid
 	}
+	if c.DateSkewS != nil {
+		skew := *c.DateSkewS
+		s.conf.DateSkewS = &skew
+	}
+	if c.BlockIP != nil {
+		block := *c.BlockIP
+		s.conf.BlockIP = &block
+	}
 	return nil
 }
 
@@ -102,6 +117,7 @@ func (s *Server) resetLocked() {
 	s.stats = Stats{TokensByKey: map[string]int{}}
 	s.faults = nil
 	s.conf = defaultConfig()
+	s.closeFaultServersLocked()
 	if s.tokens == nil {
 		s.tokens = map[string]tokenInfo{}
 		s.otacs = map[string]otacInfo{}
@@ -149,6 +165,8 @@ func (s *Server) control(ctx *fasthttp.RequestCtx, what string) {
 		writeJSON(ctx, 200, map[string]bool{"ok": true})
 	case what == "faults" && post:
 		s.addFaults(ctx)
+	case what == "fault_server" && post:
+		s.faultServerControl(ctx)
 	default:
 		writeJSON(ctx, 404, map[string]string{"error": "unknown control endpoint"})
 	}

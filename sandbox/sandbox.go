@@ -67,6 +67,8 @@ type Server struct {
 	connMu sync.Mutex
 	conns  map[string]*ConnStats
 	open   map[*trackedConn]string
+
+	faultServers []io.Closer // started by POST /_sandbox/fault_server; closed by reset
 }
 
 type tokenInfo struct{ doctor, patient string }
@@ -120,7 +122,6 @@ func Start(opts Options) (*Server, error) {
 		Handler:                      s.handle,
 		Name:                         "teleradyoloji-sandbox",
 		Logger:                       log.New(io.Discard, "", 0),
-		NoDefaultDate:                true,
 		MaxRequestBodySize:           1 << 20,
 		DisablePreParseMultipartForm: true,
 		IdleTimeout:                  opts.IdleTimeout,
@@ -158,6 +159,9 @@ func (s *Server) CACertPEM() []byte { return s.caPEM }
 
 // Close stops serving and closes open connections.
 func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closeFaultServersLocked()
+	s.mu.Unlock()
 	err := s.srv.Shutdown()
 	s.ln.Close()
 	if s.apiLn != nil {
@@ -188,9 +192,21 @@ func randomCode() string {
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	path := string(ctx.Path())
-	switch {
-	case len(path) > 10 && path[:10] == "/_sandbox/":
+	if len(path) > 10 && path[:10] == "/_sandbox/" {
 		s.control(ctx, path[10:])
+		return
+	}
+	s.mu.Lock()
+	conf := s.conf
+	s.mu.Unlock()
+	if conf.DateSkewS != nil && *conf.DateSkewS != 0 {
+		defer skewDate(ctx, time.Duration(*conf.DateSkewS)*time.Second)
+	}
+	if conf.BlockIP != nil && *conf.BlockIP {
+		ipNotAllowed(ctx)
+		return
+	}
+	switch {
 	case path == "/connect/token":
 		s.faulted(ctx, "token", s.token)
 	case path == "/integrationapi/postOTAC":

@@ -16,6 +16,11 @@ import (
 // newTestCertificate makes a throwaway CA and a certificate it signs for
 // 127.0.0.1, ::1, localhost and names. Clients trust the CA through ca_file.
 func newTestCertificate(names []string) (tls.Certificate, []byte, error) {
+	return newTestCertificateFrom("teleradyoloji sandbox test CA", names)
+}
+
+// newTestCertificateFrom is newTestCertificate with the CA's name.
+func newTestCertificateFrom(caName string, names []string) (tls.Certificate, []byte, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -23,7 +28,7 @@ func newTestCertificate(names []string) (tls.Certificate, []byte, error) {
 	now := time.Now()
 	ca := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "teleradyoloji sandbox test CA"},
+		Subject:               pkix.Name{CommonName: caName},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		IsCA:                  true,

@@ -59,6 +59,8 @@ typedef int32_t(TRL_CALL *viewer_url_fn)(trl_client, const char *, const char *,
 typedef int32_t(TRL_CALL *call_fn)(trl_client, const char *, const char *, const char *, int32_t *, char **, char **);
 typedef int32_t(TRL_CALL *call_bytes_fn)(trl_client, const char *, const char *, const char *, int32_t *, char **,
                                          int64_t *, char **);
+typedef int32_t(TRL_CALL *set_log_fn)(trl_log_fn, void *, int32_t);
+typedef int32_t(TRL_CALL *diagnose_fn)(trl_client, char **, char **);
 
 static struct {
     abi_version_fn abi_version;
@@ -74,6 +76,8 @@ static struct {
     viewer_url_fn viewer_url;
     call_fn call;
     call_bytes_fn call_bytes;
+    set_log_fn set_log;
+    diagnose_fn diagnose;
 } core;
 
 static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
@@ -183,6 +187,8 @@ static BOOL CALLBACK load_core(PINIT_ONCE o, PVOID param, PVOID *ctx) {
     RESOLVE(viewer_url)
     RESOLVE(call)
     RESOLVE(call_bytes)
+    RESOLVE(set_log)
+    RESOLVE(diagnose)
 #undef RESOLVE
     int32_t abi = core.abi_version();
     const char *v = core.version();
@@ -204,11 +210,11 @@ static int ready(void) {
 /* The error JSON of a call made while the core is not loaded. */
 static int32_t fail(int32_t status, char **err) {
     if (err != NULL) {
-        size_t size = strlen(failure) + 128;
+        size_t size = 2 * strlen(failure) + 160;
         char *s = malloc(size);
         if (s != NULL)
-            snprintf(s, size, "{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\",\"retryable\":false}", (int)status,
-                     status_names[status], failure);
+            snprintf(s, size, "{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\",\"message_tr\":\"%s\",\"retryable\":false}",
+                     (int)status, status_names[status], failure, failure); /* the text holds both languages */
         *err = s;
     }
     return status;
@@ -317,6 +323,21 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, con
     CLEAR(http_status);
     CLEAR(response);
     CLEAR(response_len);
+    CLEAR(err);
+    return fail(TRL_E_BAD_HANDLE, err);
+}
+
+/* Without the core no event can happen: a log function is accepted and never called. */
+TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level) {
+    if (ready())
+        return core.set_log(fn, user_data, max_level);
+    return TRL_OK;
+}
+
+TRL_EXTERN int32_t TRL_CALL trl_diagnose(trl_client c, char **report_json, char **err) {
+    if (ready())
+        return core.diagnose(c, report_json, err);
+    CLEAR(report_json);
     CLEAR(err);
     return fail(TRL_E_BAD_HANDLE, err);
 }

@@ -87,6 +87,9 @@ static void check_err(const char *err, int32_t code) {
     CHECK(strstr(err, want) != NULL);
     CHECK(strstr(err, "\"message\":\"") != NULL);
     CHECK(strstr(err, "\"retryable\":") != NULL);
+    /* a Turkish message, never empty */
+    const char *tr = strstr(err, "\"message_tr\":\"");
+    CHECK(tr != NULL && tr[strlen("\"message_tr\":\"")] != '"');
     pthread_mutex_lock(&h_secret_mu);
     for (int i = 0; i < h_nsecrets; i++) {
         if (strstr(err, h_secrets[i])) {

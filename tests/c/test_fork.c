@@ -37,7 +37,8 @@ static void *child_worker(void *arg) {
     char *url = (char *)1, *err = NULL;
     int32_t rc = trl_viewer_url(client, "ACC-FORK-CHILD", NULL, NULL, &url, &err);
     *ok = rc == TRL_E_FORKED && url == NULL && err && strstr(err, "\"name\":\"TRL_E_FORKED\"") &&
-          strstr(err, "\"code\":10") && strstr(err, "fork") && !strstr(err, SANDBOX_PASSWORD);
+          strstr(err, "\"code\":10") && strstr(err, "fork") && !strstr(err, SANDBOX_PASSWORD) &&
+          strstr(err, "\"message_tr\":\"K\xc3\xbct\xc3\xbcphane");
     trl_free(err);
     return NULL;
 }

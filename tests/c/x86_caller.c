@@ -28,6 +28,9 @@ __declspec(dllimport) int32_t CC trl_call(uintptr_t c, const char *m, const char
                                           int32_t *st, char **resp, char **err);
 __declspec(dllimport) int32_t CC trl_call_bytes(uintptr_t c, const char *m, const char *path, const char *body,
                                                 int32_t *st, char **resp, int64_t *len, char **err);
+typedef void(CC *log_fn)(void *user_data, int32_t level, const char *event_json);
+__declspec(dllimport) int32_t CC trl_set_log(log_fn fn, void *user_data, int32_t max_level);
+__declspec(dllimport) int32_t CC trl_diagnose(uintptr_t c, char **report, char **err);
 
 int main(void) {
     uintptr_t c = 0;
@@ -45,6 +48,8 @@ int main(void) {
     r += trl_viewer_url(c, "a", 0, 0, &s, &s);
     r += trl_call(c, "GET", "x", 0, &st, &s, &s);
     r += trl_call_bytes(c, "GET", "x", 0, &st, &s, &n, &s);
+    r += trl_set_log(0, 0, 0);
+    r += trl_diagnose(c, &s, &s);
     r += trl_client_close(c);
     trl_free(s);
     return (int)r;

@@ -30,11 +30,16 @@ What to do:
   ``version()`` before forking;
 * ``multiprocessing``: use the ``spawn`` (or ``forkserver``) start method,
   or make the clients inside the workers.
+
+``teleradyoloji.enable_logging()`` forwards the library's log events to
+``logging.getLogger("teleradyoloji")``; every error has ``message_tr``, its
+message in Turkish; ``Client.diagnose()`` checks the connection step by step.
 """
 from __future__ import annotations
 
 from . import _native, errors
 from .client import Client, Token
+from .log import LOGGER_NAME, disable_logging, enable_logging
 from .errors import (
     AuthError,
     BadHandleError,
@@ -52,7 +57,7 @@ from .errors import (
 
 __version__ = "0.0.0.dev0"  # a checkout; make python-wheel stamps the Makefile's VERSION
 
-__all__ = ["Client", "Token", "version"] + errors.__all__
+__all__ = ["Client", "Token", "version", "enable_logging", "disable_logging", "LOGGER_NAME"] + errors.__all__
 
 
 def version() -> str:

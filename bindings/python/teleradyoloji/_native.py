@@ -186,6 +186,9 @@ def _check_close(status: int, func: Any, args: Tuple[Any, ...]) -> int:
 
 _str_out = POINTER(c_void_p)  # char ** : returned strings stay c_void_p, freed by take()
 
+# typedef void (TRL_CALL *trl_log_fn)(void *user_data, int32_t level, const char *event_json);
+LOG_FN = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
+
 # (name, argtypes, restype, errcheck), applied once at load.
 PROTOTYPES = [
     ("trl_abi_version", [], c_int32, None),
@@ -194,6 +197,8 @@ PROTOTYPES = [
     ("trl_free", [c_void_p], None, None),
     ("trl_client_new", [c_char_p, POINTER(client_t), _str_out], c_int32, _check),
     ("trl_client_close", [client_t], c_int32, _check_close),
+    ("trl_set_log", [LOG_FN, c_void_p, c_int32], c_int32, None),  # see log.py
+    ("trl_diagnose", [client_t, _str_out, _str_out], c_int32, _check),
     ("trl_service_token", [client_t, _str_out, POINTER(c_int64), _str_out], c_int32, _check),
     ("trl_viewer_token",
      [client_t, c_char_p, c_char_p, _str_out, POINTER(c_int64), _str_out], c_int32, _check),

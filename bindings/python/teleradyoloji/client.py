@@ -211,3 +211,16 @@ class Client:
         body in ``response`` (as text, undecodable bytes replaced by U+FFFD).
         """
         return self._call(method, path, body)[0]
+
+    def diagnose(self) -> Any:
+        """Checks the connection to the Ministry step by step (``trl_diagnose``).
+
+        Returns the report as a dict: ``{"ok": bool, "steps": [{"step",
+        "target", "ok", "ms", "message", "message_tr", "advice",
+        "advice_tr"}, ...]}`` (see ``teleradyoloji.h``).  Failed checks do
+        not raise: they are in the report.  Takes up to about three times
+        ``min(timeout_ms, 10 s)`` when hosts do not answer.
+        """
+        report, err = c_void_p(), c_void_p()
+        _native.library().trl_diagnose(self._handle, report, err)
+        return json.loads(take(report) or "null")

@@ -56,6 +56,8 @@ class TeleradyolojiError(Exception):
         retryable: whether trying again later may succeed.
         response: for :meth:`Client.call`, the server's body on a non-2xx
             answer, else ``None``.
+        message_tr: the message in plain Turkish, for the person at the HIS
+            ("e-Nabız şifresi veya kurum kodu hatalı", ...); never empty.
     """
 
     def __init__(
@@ -99,6 +101,17 @@ class TeleradyolojiError(Exception):
 
     def __reduce__(self) -> Any:
         return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+    @property
+    def message_tr(self) -> str:
+        """The message in plain Turkish (the library's ``message_tr``)."""
+        text = self.__dict__.get("_message_tr")
+        if text:
+            return str(text)
+        try:
+            return STATUS_TR[int(self.code)]
+        except (KeyError, TypeError, ValueError):
+            return "Bilinmeyen bir hata oluştu (kod %s)." % (self.code,)
 
 
 def _rebuild(cls: Type[TeleradyolojiError], message: str, state: Dict[str, Any]) -> TeleradyolojiError:
@@ -167,6 +180,23 @@ _BY_CODE: Dict[int, Type[TeleradyolojiError]] = {
 }
 
 
+# The Turkish text of each status, for errors the binding makes itself (the
+# library's own errors carry a more precise "message_tr").
+STATUS_TR: Dict[int, str] = {
+    0: "İşlem başarılı.",
+    1: "Kütüphaneye geçersiz bir değer verildi (program hatası): HBYS firmasına bildirin.",
+    2: "Bağlantı ayarları hatalı: HBYS firmasına veya bilgi işlem birimine bildirin.",
+    3: "Bağlantı nesnesi kapatılmış veya geçersiz (program hatası): HBYS firmasına bildirin.",
+    4: "e-Nabız şifresi veya kurum kodu hatalı: OGN giriş bilgilerini kabul etmedi.",
+    5: "Bakanlık sunucusu isteği kabul etmedi.",
+    6: "Bakanlık sunucusuna ulaşılamıyor: ağ bağlantısını, güvenlik duvarını ve vekil sunucu (proxy) ayarını kontrol edin.",
+    7: "Bakanlık sunucusu zamanında yanıt vermedi: ağ bağlantısını kontrol edip yeniden deneyin.",
+    8: "Bakanlık sunucusundan anlaşılamayan bir yanıt geldi.",
+    9: "Kütüphanede beklenmeyen bir hata oluştu: HBYS firmasına bildirin.",
+    10: "Kütüphane, yüklendikten sonra çatallanmış (fork) bir süreçte çağrıldı ve orada çalışamaz (program hatası): HBYS firmasına bildirin.",
+}
+
+
 def error_for(status: int, detail: Dict[str, Any], response: Optional[str] = None) -> TeleradyolojiError:
     """The exception for a status and the library's error JSON object."""
     try:
@@ -175,7 +205,7 @@ def error_for(status: int, detail: Dict[str, Any], response: Optional[str] = Non
         code = status
     cls = _BY_CODE.get(status, TeleradyolojiError)
     http_status = detail.get("http_status")
-    return cls(
+    err = cls(
         str(detail.get("message") or "status %d" % status),
         code=code,
         name=str(detail.get("name") or ""),
@@ -185,3 +215,6 @@ def error_for(status: int, detail: Dict[str, Any], response: Optional[str] = Non
         retryable=bool(detail.get("retryable", False)),
         response=response,
     )
+    if detail.get("message_tr"):
+        err.__dict__["_message_tr"] = str(detail["message_tr"])
+    return err

@@ -120,6 +120,10 @@ class SandboxTest(unittest.TestCase):
 
     def assertNoSecret(self, obj, *secrets):
         """Neither the password nor any of secrets shows in str/repr/args of obj."""
+        import teleradyoloji
+
+        if isinstance(obj, teleradyoloji.TeleradyolojiError):
+            self.assertTrue(obj.message_tr, "no Turkish message in %r" % (obj,))
         texts = [str(obj), repr(obj)] + [str(a) for a in getattr(obj, "args", ())]
         texts += [str(v) for v in getattr(obj, "__dict__", {}).values()]
         for secret in (PASSWORD,) + secrets:

@@ -43,6 +43,7 @@ func (r *resolver) resolve(host string, deadline time.Time) ([]net.IP, error) {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	addrs, err := r.lookup(ctx, host)
+	logResolved(host, len(addrs), time.Since(now), err)
 	if err != nil {
 		return nil, err
 	}

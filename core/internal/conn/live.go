@@ -37,6 +37,8 @@ type liveConn struct {
 	tls      *tls.Conn // nil for plain http (loopback only)
 	pool     *Pool
 	key      Target
+	ahead    bool         // opened ahead of need (prewarm, or while a token was fetched)
+	used     atomic.Bool  // has carried a request
 	kept     atomic.Bool  // the next Write starts a request on a kept connection
 	dead     atomic.Bool  // seen closed by the server
 	reading  atomic.Bool  // a Read is in progress
@@ -59,10 +61,16 @@ func (c *liveConn) Read(p []byte) (int, error) {
 }
 
 func (c *liveConn) Write(p []byte) (int, error) {
-	if c.kept.Swap(false) && !c.alive() {
-		c.Close()
-		return 0, ErrIdleClosed
+	if c.kept.Swap(false) {
+		idle := c.idleAt(time.Now())
+		if !c.alive() {
+			logStale(c.key, idle)
+			c.Close()
+			return 0, ErrIdleClosed
+		}
+		logReused(c.key, idle, c.ahead && !c.used.Load())
 	}
+	c.used.Store(true)
 	n, err := c.Conn.Write(p)
 	c.lastUse.Store(time.Now().UnixNano())
 	return n, err

@@ -37,6 +37,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Timeout bounds a dial that fasthttp asks for without one, and a warm-up.
 	Timeout time.Duration
+	// Redact removes the client's secrets from text bound for a log event
+	// (an error from a proxy dialer may quote its URL); nil leaves text as is.
+	Redact func(string) string
 }
 
 // Pool dials for one fasthttp.Client and keeps at most one spare connection
@@ -97,7 +100,7 @@ func (p *Pool) dial(t Target, deadline time.Time) (net.Conn, error) {
 		return c, nil
 	}
 	// Not p.ctx: a call in progress finishes normally after Close.
-	return p.open1(context.Background(), t, deadline)
+	return p.connect1(context.Background(), t, deadline, false)
 }
 
 func (p *Pool) takeSpare(t Target, deadline time.Time) *liveConn {
@@ -148,7 +151,7 @@ func (p *Pool) Warm(t Target) {
 	s.opening = done
 	p.mu.Unlock()
 	go func() {
-		c, err := p.open1(p.ctx, t, time.Now().Add(p.opts.Timeout))
+		c, err := p.connect1(p.ctx, t, time.Now().Add(p.opts.Timeout), true)
 		p.mu.Lock()
 		s.opening = nil
 		if err == nil {
@@ -219,8 +222,19 @@ func (p *Pool) Close() {
 	}
 }
 
-// open1 connects, completes TLS and registers the connection.
-func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time) (*liveConn, error) {
+// connect1 connects, completes TLS and registers the connection; ahead tells
+// the log that it is a spare opened ahead of need.
+func (p *Pool) connect1(ctx context.Context, t Target, deadline time.Time, ahead bool) (*liveConn, error) {
+	start := time.Now()
+	c, stage, err := p.open1(ctx, t, deadline, ahead, start)
+	if err != nil {
+		logConnFailed(t, stage, err, time.Since(start), ahead, p.opts.Redact)
+	}
+	return c, err
+}
+
+// open1 is connect1; stage names the step that failed ("connect" or "tls").
+func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time, ahead bool, start time.Time) (*liveConn, string, error) {
 	var raw net.Conn
 	var err error
 	if p.opts.Proxy != nil {
@@ -229,9 +243,10 @@ func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time) (*liveCo
 		raw, err = p.dialTCP(t.Addr, deadline)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "connect", err
 	}
-	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t}
+	logConnOpened(t, raw, time.Since(start), p.opts.Proxy != nil, ahead)
+	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t, ahead: ahead}
 	c.lastUse.Store(time.Now().UnixNano())
 	if t.TLS {
 		cfg := p.opts.TLSConfig().Clone()
@@ -244,13 +259,15 @@ func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time) (*liveCo
 		tc := tls.Client(raw, cfg)
 		hctx, cancel := context.WithDeadline(ctx, deadline)
 		_ = raw.SetDeadline(deadline)
+		tlsStart := time.Now()
 		err := tc.HandshakeContext(hctx)
 		cancel()
 		_ = raw.SetDeadline(time.Time{})
 		if err != nil {
 			raw.Close()
-			return nil, err
+			return nil, "tls", err
 		}
+		logTLS(t, tc.ConnectionState(), time.Since(tlsStart))
 		c.Conn, c.tls = tc, tc
 	}
 	p.mu.Lock()
@@ -259,7 +276,7 @@ func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time) (*liveCo
 	}
 	p.open[t][c] = struct{}{}
 	p.mu.Unlock()
-	return c, nil
+	return c, "", nil
 }
 
 // forget drops a closed connection from the pool's records.
