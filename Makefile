@@ -55,7 +55,7 @@ $(SANDBOX): $(GO_SOURCES)
 # The support tool (teleradyoloji doctor): pure Go, static, needs no other file.
 $(DOCTOR): $(GO_SOURCES)
 	@mkdir -p $(BUILD)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $@ ./cmd/teleradyoloji
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(GO_VERSION_X)" -o $@ ./cmd/teleradyoloji
 
 # Every suite, in order; the library is built once, first.
 test: build test-go test-c $(LANG_TESTS)

@@ -66,7 +66,7 @@ $(BUILD)/windows-%/teleradyoloji.exe: $(GO_SOURCES) windows/doctor.rc.in
 	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
 	    -e 's/@ARCH@/windows-$*/g' windows/doctor.rc.in > $(@D)/doctor.rc
 	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/doctor.rc -o cmd/teleradyoloji/zz_version_windows_$*.syso
-	CGO_ENABLED=0 GOOS=windows GOARCH=$* $(GO) build -trimpath -ldflags "-s -w" -o $@ ./cmd/teleradyoloji; \
+	CGO_ENABLED=0 GOOS=windows GOARCH=$* $(GO) build -trimpath -ldflags "-s -w $(GO_VERSION_X)" -o $@ ./cmd/teleradyoloji; \
 	  rc=$$?; rm -f cmd/teleradyoloji/zz_version_windows_$*.syso; exit $$rc
 
 # The C ABI suite, linked through each import library (so through the front).

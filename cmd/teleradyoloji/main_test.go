@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/teleradyoloji/teleradyoloji/core"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,7 +113,7 @@ func TestDoctorUsage(t *testing.T) {
 		t.Errorf("bad config: exit %d:\n%s", code, out)
 	}
 	var out bytes.Buffer
-	if code := run([]string{"version"}, nil, &out, &out); code != 0 || !strings.HasPrefix(out.String(), "teleradyoloji 1.") {
+	if code := run([]string{"version"}, nil, &out, &out); code != 0 || !strings.HasPrefix(out.String(), "teleradyoloji "+core.Version+" ") {
 		t.Errorf("version: %d %q", code, out.String())
 	}
 	if code := run(nil, nil, &out, &out); code != 2 {
