@@ -46,18 +46,10 @@ STUDIES = {
               patient_tc="98765432111", date="2026-03-01"),
 }
 
-# The library's status -> a short Turkish message for the user, used until the
-# library's own `message_tr` arrives.  Never the error's details: those are
-# for the log.
-TURKISH = {
-    teleradyoloji.Status.AUTH: "e-Nabız şifresi veya kurum kodu hatalı",
-    teleradyoloji.Status.NETWORK: "Bakanlık sunucusuna ulaşılamıyor",
-    teleradyoloji.Status.TIMEOUT: "Bakanlık sunucusuna ulaşılamıyor",
-}
-
-
 def turkish_message(err):
-    return getattr(err, "message_tr", None) or TURKISH.get(err.code, "Görüntüleyici açılamadı")
+    # The library's own Turkish message (plain words for the user; never a
+    # secret).  The error's other details are for the log, not the page.
+    return err.message_tr or "Görüntüleyici açılamadı"
 
 
 def settings(sandbox):
