@@ -46,7 +46,7 @@ $(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h wi
 	$(call win_rc,$*,teleradyoloji.dll,$(@D)/version.rc)
 	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/version.rc -o $(@D)/front-version.o
 	{ echo "LIBRARY teleradyoloji.dll"; echo "EXPORTS"; \
-	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+' include/teleradyoloji.h | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; \
+	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+[[:space:]]*\(' include/teleradyoloji.h | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; \
 	} > $(@D)/teleradyoloji.def
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O2 -shared -s -D_WIN32_WINNT=0x0601 \
 	  -DTRL_FRONT_VERSION='"$(VERSION)"' -o $@ windows/front.c $(@D)/front-version.o $(@D)/teleradyoloji.def \
