@@ -80,7 +80,8 @@ func RefusedAddr() (string, error) {
 	return addr, nil
 }
 
-// ResetServer accepts connections and resets each at once (SO_LINGER 0), as
+// ResetServer accepts connections and resets each (SO_LINGER 0) when the
+// client's first bytes arrive, as
 // a firewall that drops an unregistered address's sessions during the TLS
 // handshake.
 func ResetServer() (addr string, stop io.Closer, err error) {
@@ -94,10 +95,19 @@ func ResetServer() (addr string, stop io.Closer, err error) {
 			if err != nil {
 				return
 			}
-			if tc, ok := c.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0)
-			}
-			c.Close()
+			go func() {
+				// Reset on the client's first bytes (its TLS ClientHello), so
+				// that the reset always falls in the handshake, never in the
+				// TCP connect (where a client's connect interrupted by a
+				// signal could see it first).
+				_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				var b [1]byte
+				_, _ = c.Read(b[:])
+				if tc, ok := c.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				c.Close()
+			}()
 		}
 	}()
 	return ln.Addr().String(), ln, nil
