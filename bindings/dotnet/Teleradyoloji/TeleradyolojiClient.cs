@@ -119,6 +119,18 @@ namespace Teleradyoloji
             return text;
         }
 
+        // Checks the connection to the Ministry step by step (settings, proxy, DNS, TCP, TLS,
+        // HTTP, clock, OGN credentials, an authenticated API request) and returns the report as
+        // JSON: {"ok":bool,"steps":[{"step","target","ok","ms","message","message_tr","advice",
+        // "advice_tr"},...]} (see teleradyoloji.h). Failed checks do not throw: they are in the
+        // report. Takes up to about three times min(Timeout, 10 s) when hosts do not answer.
+        public string Diagnose()
+        {
+            IntPtr report, err;
+            int status = NativeMethods.trl_diagnose(Handle(), out report, out err);
+            return Text(status, report, err);
+        }
+
         // The async variants run the blocking call on the thread pool. Cancelling stops the
         // wait at once; the call itself still ends within Timeout, in the background.
 
