@@ -367,8 +367,9 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c,
  * or a full T.C. identity number (they show as 123******01).
  *
  * Delivery: events go into a bounded queue (1024 events) without blocking
- * or taking a lock, and one thread owned by the library calls fn for each,
- * in the order they were made, with no library lock held.  That thread
+ * or taking a lock, and one thread owned by the library (started by
+ * trl_set_log with a function, ended by trl_set_log(NULL, ...)) calls fn
+ * for each, in the order they were made, with no library lock held.  That thread
  * never runs the library's Go code, so a host that adopts it to run fn
  * (Mono, .NET, Python, Delphi do) never sees its threads inside the Go
  * runtime.  A slow fn never slows a call: when the queue is full, events are

@@ -1,5 +1,5 @@
 # Windows DLLs (x64 and x86), cross-built with mingw-w64 on Debian:
-#   make windows        build/windows-{amd64,386}/teleradyoloji.{dll,def,lib}
+#   make windows        build/windows-{amd64,386}/teleradyoloji.{dll,def,lib} and teleradyoloji.exe (the doctor)
 #   make test-windows   export/import checks, signing check, the C suite under wine64
 #   make sign CERT=cert.pem KEY=key.pem   (or PFX=file.pfx [PASS=...]) signs both DLLs
 WIN_ARCHS    := amd64 386
@@ -59,6 +59,11 @@ $(BUILD)/windows-%/test_abi.exe: tests/c/test_abi.c tests/c/harness.h $(BUILD)/w
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_abi.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
 
+# The logging and doctor tests (the Win32 branch of export/logq.c).
+$(BUILD)/windows-%/test_log.exe: tests/c/test_log.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_log.c \
+	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
+
 # Wine 8 lacks bcryptprimitives.dll, which the Go runtime needs: a test-only shim.
 $(BUILD)/wine/bcryptprimitives.dll: windows/bcryptprimitives.c windows/bcryptprimitives.def
 	@mkdir -p $(@D)
@@ -71,13 +76,17 @@ $(WINEPREFIX_DIR)/.ready: $(BUILD)/wine/bcryptprimitives.dll
 	cp $< $(WINEPREFIX_DIR)/drive_c/windows/system32/
 	touch $@
 
-test-windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready
+test-windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe $(BUILD)/windows-$(a)/test_log.exe) $(WINEPREFIX_DIR)/.ready
 	windows/check_dll.sh x86_64-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-amd64/teleradyoloji.dll
 	windows/check_dll.sh i686-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-386/teleradyoloji.dll
 	windows/test_sign.sh $(WIN_DLLS)
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
 	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_abi.exe
-	@echo "test-windows: x86 DLL checked statically and linked; not run (no 32-bit Wine here, see README)"
+	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
+	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_log.exe
+	WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) WINE=$(WINE) \
+	  timeout 300 $(WITH_SANDBOX) windows/test_doctor.sh $(BUILD)/windows-amd64/teleradyoloji.exe
+	@echo "test-windows: x86 DLL and teleradyoloji.exe checked statically and linked; not run (no 32-bit Wine here, see README)"
 
 # Signs both DLLs in place with osslsigncode (Authenticode, SHA-256).
 sign: windows
