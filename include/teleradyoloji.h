@@ -388,7 +388,9 @@ typedef void(TRL_CALL *trl_log_fn)(void *user_data, int32_t level, const char *e
  * function itself), so its user_data may be freed.  Events made before the
  * change may still reach the new function.
  * Returns TRL_OK; TRL_E_INVALID_ARGUMENT when fn is set and max_level is
- * not 1..4; TRL_E_INTERNAL when the delivery thread cannot be started. */
+ * not 1..4; TRL_E_INTERNAL when the delivery thread cannot be started;
+ * TRL_E_FORKED in a forked child.  From inside the log function it only
+ * changes the function (the Go side is left as it is). */
 TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level);
 
 /* ---------------------------------------------------------------------- */
@@ -396,8 +398,9 @@ TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t 
 
 /* Runs every check below for c's configuration and reports them; TRL_OK
  * whenever it ran, even if checks failed (it fails only for a bad handle or
- * argument).  It takes up to about 3 x min(timeout_ms, 10 s) when hosts do
- * not answer; the hosts are checked in parallel.
+ * argument).  Each network step waits at most min(timeout_ms, 10 s), and
+ * the three hosts are checked in parallel: a host that does not answer costs
+ * about one such wait.
  *
  * report_json  OUT: trl_free() it.
  *

@@ -38,7 +38,7 @@ $(BUILD)/windows-%/teleradyoloji.dll: $(GO_SOURCES) include/teleradyoloji.h wind
 	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" -o $@ ./export
 	@rm -f $(@D)/teleradyoloji.h export/zz_version_windows_$*.syso
 	{ echo "LIBRARY teleradyoloji.dll"; echo "EXPORTS"; \
-	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+' include/teleradyoloji.h | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; \
+	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+[[:space:]]*\(' include/teleradyoloji.h | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; \
 	} > $(@D)/teleradyoloji.def
 	$(WIN_TOOL_$*)-dlltool -d $(@D)/teleradyoloji.def -D teleradyoloji.dll -l $(@D)/teleradyoloji.lib
 

@@ -123,7 +123,8 @@ namespace Teleradyoloji
         // HTTP, clock, OGN credentials, an authenticated API request) and returns the report as
         // JSON: {"ok":bool,"steps":[{"step","target","ok","ms","message","message_tr","advice",
         // "advice_tr"},...]} (see teleradyoloji.h). Failed checks do not throw: they are in the
-        // report. Takes up to about three times min(Timeout, 10 s) when hosts do not answer.
+        // report. Each network step waits at most min(Timeout, 10 s); the hosts are checked in
+        // parallel.
         public string Diagnose()
         {
             IntPtr report, err;
