@@ -80,9 +80,9 @@ func RefusedAddr() (string, error) {
 	return addr, nil
 }
 
-// ResetServer accepts connections and resets each at once (SO_LINGER 0), as
-// a firewall that drops an unregistered address's sessions during the TLS
-// handshake.
+// ResetServer accepts connections and resets each (SO_LINGER 0) as soon as
+// the client sends its first bytes (a TLS ClientHello), as a firewall that
+// drops an unregistered address's sessions during the TLS handshake.
 func ResetServer() (addr string, stop io.Closer, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -94,10 +94,15 @@ func ResetServer() (addr string, stop io.Closer, err error) {
 			if err != nil {
 				return
 			}
-			if tc, ok := c.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0)
-			}
-			c.Close()
+			go func() {
+				_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				var b [1]byte
+				_, _ = c.Read(b[:])
+				if tc, ok := c.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				c.Close()
+			}()
 		}
 	}()
 	return ln.Addr().String(), ln, nil
