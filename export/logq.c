@@ -8,8 +8,9 @@
  * the event is dropped and counted; the count is delivered later as a
  * "log.dropped" event.  So a call never waits for the host's log function.
  *
- * The delivery thread is created here, by the first trl_set_log with a
- * function, and never enters Go: hosts that track threads (Mono's garbage
+ * The delivery thread is created here when trl_set_log sets a function, and
+ * ends when it removes it (so no thread is left while logging is off, and a
+ * host that adopted it sees it end); it never enters Go: hosts that track threads (Mono's garbage
  * collector suspends every thread it knows, DESIGN.md pitfall 8) may adopt it
  * when the log function is managed code, and no thread they know then runs Go
  * code.  It calls the log function with no library lock held.  It never
@@ -74,11 +75,11 @@ static struct cell cells[QCAP];
 static size_t enq;               /* next position to fill (producers) */
 static size_t deq;               /* next position to deliver (delivery thread) */
 static size_t dropped;           /* dropped and not yet reported */
-static int ready;                /* the semaphore exists and the thread runs */
+static int ready;                /* a log function is set: events are wanted */
 
 void logq_push(int32_t level, const char *json, size_t len) {
     if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
-        return; /* no delivery thread: nobody wants events */
+        return; /* no log function: nobody wants events */
     char *copy = malloc(len + 1);
     if (!copy) {
         __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
@@ -140,7 +141,13 @@ static int32_t cur_max;
 static unsigned cur_gen;   /* counts logq_set calls */
 static int in_call;        /* the delivery thread is inside a log function */
 static unsigned in_call_gen;
-static int started;
+static int sem_made;
+
+/* The delivery thread runs while a log function is set, and ends when it
+ * is removed: a host that adopted it (Mono waits at exit for the threads it
+ * knows) then sees it end, and no thread is left when logging is off. */
+enum { NO_THREAD, RUNNING, STOPPING };
+static int thread_state;
 
 /* deliver calls the log function, outside every lock. */
 static void deliver(int32_t level, const char *json) {
@@ -201,60 +208,73 @@ static void drain(void) {
     report_drops();
 }
 
+/* delivery_loop waits for events and delivers them until logging stops. */
+static void delivery_loop(void) {
+    logq_thread = 1;
+    for (;;) {
+#if defined(_WIN32)
+        WaitForSingleObject(sem, INFINITE);
+#else
+        while (sem_wait(&sem) != 0 && errno == EINTR) {
+        }
+#endif
+        drain(); /* with no function set, this frees what waits */
+        LOCK();
+        if (thread_state == STOPPING) {
+            thread_state = NO_THREAD;
+            BROADCAST();
+            UNLOCK();
+            return;
+        }
+        UNLOCK();
+    }
+}
+
+static void wake(void) {
+#if defined(_WIN32)
+    ReleaseSemaphore(sem, 1, NULL);
+#else
+    sem_post(&sem);
+#endif
+}
+
 #if defined(_WIN32)
 static DWORD WINAPI delivery_main(LPVOID unused) {
     (void)unused;
-    logq_thread = 1;
-    for (;;) {
-        WaitForSingleObject(sem, INFINITE);
-        drain();
-    }
+    delivery_loop();
     return 0;
 }
 
-static int start_thread(void) {
+static int make_sem(void) {
     sem = CreateSemaphoreW(NULL, 0, 0x7fffffff, NULL);
-    if (!sem)
-        return -1;
+    return sem ? 0 : -1;
+}
+
+static int start_thread(void) {
     HANDLE t = CreateThread(NULL, 0, delivery_main, NULL, 0, &log_tid);
-    if (!t) {
-        CloseHandle(sem);
+    if (!t)
         return -1;
-    }
     CloseHandle(t);
     return 0;
 }
-
-static int on_delivery_thread(void) { return started && GetCurrentThreadId() == log_tid; }
 #else
 static void *delivery_main(void *unused) {
     (void)unused;
-    logq_thread = 1;
-    for (;;) {
-        while (sem_wait(&sem) != 0 && errno == EINTR) {
-        }
-        drain();
-    }
+    delivery_loop();
     return NULL;
 }
 
+static int make_sem(void) { return sem_init(&sem, 0, 0); }
+
 static int start_thread(void) {
-    if (sem_init(&sem, 0, 0) != 0)
-        return -1;
     pthread_attr_t attr;
     pthread_t t;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     int rc = pthread_create(&t, &attr, delivery_main, NULL);
     pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        sem_destroy(&sem);
-        return -1;
-    }
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
-
-static int on_delivery_thread(void) { return logq_thread; }
 
 /* At exit, nothing more is delivered; a forked child (whose copy of the
  * state lock may be held by a thread it does not have) leaves it alone. */
@@ -269,21 +289,38 @@ __attribute__((destructor)) static void at_exit(void) {
 
 int logq_set(trl_log_fn fn, void *user_data, int32_t max_level) {
     LOCK();
-    if (fn && !started) {
-        if (start_thread() != 0) {
-            UNLOCK();
-            return -1;
+    if (fn) {
+        if (!sem_made) {
+            if (make_sem() != 0) {
+                UNLOCK();
+                return -1;
+            }
+            sem_made = 1;
         }
-        started = 1;
+        if (thread_state == NO_THREAD) {
+            if (start_thread() != 0) {
+                UNLOCK();
+                return -1;
+            }
+        }
+        thread_state = RUNNING; /* also takes back a stop not yet acted on */
         __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+    } else {
+        __atomic_store_n(&ready, 0, __ATOMIC_RELEASE);
+        if (thread_state == RUNNING) {
+            thread_state = STOPPING;
+            wake();
+        }
     }
     cur_fn = fn;
     cur_ud = user_data;
     cur_max = max_level;
     unsigned gen = ++cur_gen;
-    if (!on_delivery_thread())
-        while (in_call && in_call_gen != gen)
+    if (!logq_thread) {
+        /* the old function is done, and a stopping thread has ended */
+        while ((in_call && in_call_gen != gen) || (!fn && thread_state == STOPPING))
             WAIT();
+    }
     UNLOCK();
     return 0;
 }

@@ -371,8 +371,9 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c,
  * or a full T.C. identity number (they show as 123******01).
  *
  * Delivery: events go into a bounded queue (1024 events) without blocking
- * or taking a lock, and one thread owned by the library calls fn for each,
- * in the order they were made, with no library lock held.  That thread
+ * or taking a lock, and one thread owned by the library (started by
+ * trl_set_log with a function, ended by trl_set_log(NULL, ...)) calls fn
+ * for each, in the order they were made, with no library lock held.  That thread
  * never runs the library's Go code, so a host that adopts it to run fn
  * (Mono, .NET, Python, Delphi do) never sees its threads inside the Go
  * runtime.  A slow fn never slows a call: when the queue is full, events are
@@ -391,7 +392,9 @@ typedef void(TRL_CALL *trl_log_fn)(void *user_data, int32_t level, const char *e
  * function itself), so its user_data may be freed.  Events made before the
  * change may still reach the new function.
  * Returns TRL_OK; TRL_E_INVALID_ARGUMENT when fn is set and max_level is
- * not 1..4; TRL_E_INTERNAL when the delivery thread cannot be started. */
+ * not 1..4; TRL_E_INTERNAL when the delivery thread cannot be started;
+ * TRL_E_FORKED in a forked child.  From inside the log function it only
+ * changes the function (the Go side is left as it is). */
 TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level);
 
 /* ---------------------------------------------------------------------- */
@@ -399,8 +402,9 @@ TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t 
 
 /* Runs every check below for c's configuration and reports them; TRL_OK
  * whenever it ran, even if checks failed (it fails only for a bad handle or
- * argument).  It takes up to about 3 x min(timeout_ms, 10 s) when hosts do
- * not answer; the hosts are checked in parallel.
+ * argument).  Each network step waits at most min(timeout_ms, 10 s), and
+ * the three hosts are checked in parallel: a host that does not answer costs
+ * about one such wait.
  *
  * report_json  OUT: trl_free() it.
  *

@@ -1,5 +1,5 @@
 # Windows DLLs (x64 and x86), cross-built with mingw-w64 on Debian:
-#   make windows        build/windows-{amd64,386}/teleradyoloji.{dll,def,lib}
+#   make windows        build/windows-{amd64,386}/teleradyoloji.{dll,def,lib} and teleradyoloji.exe (the doctor)
 #   make test-windows   export/import checks, signing check, the C suite under wine64,
 #                       the front DLL on a Wine without ProcessPrng, the x86 static proof
 #   make sign CERT=cert.pem KEY=key.pem   (or PFX=file.pfx [PASS=...]) signs both DLLs
@@ -78,6 +78,11 @@ $(BUILD)/windows-%/test_abi.exe: tests/c/test_abi.c tests/c/harness.h $(BUILD)/w
 $(BUILD)/windows-%/test_front.exe: tests/c/test_front.c $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o $@ $< $(@D)/teleradyoloji.lib -static
 
+# The logging and doctor tests (the Win32 branch of export/logq.c).
+$(BUILD)/windows-%/test_log.exe: tests/c/test_log.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_log.c \
+	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
+
 # Wine 8 lacks bcryptprimitives.dll, which the Go runtime needs: a test-only shim.
 $(BUILD)/wine/bcryptprimitives.dll: windows/bcryptprimitives.c windows/bcryptprimitives.def
 	@mkdir -p $(@D)
@@ -114,12 +119,16 @@ test-windows-front: windows-tools $(WIN_DLLS) $(BUILD)/windows-amd64/test_front.
 	cp $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-amd64/test_front.exe $(WIN_FRONT_DIR)/
 	cd $(WIN_FRONT_DIR) && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe nocore
 
-test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static test-windows-proxy
+test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe $(BUILD)/windows-$(a)/test_log.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static test-windows-proxy
 	set -e; for a in amd64:x86_64 386:i686; do for f in teleradyoloji teleradyoloji-core; do \
 	  windows/check_dll.sh $${a#*:}-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-$${a%%:*}/$$f.dll; done; done
 	windows/test_sign.sh $(WIN_DLLS)
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
 	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_abi.exe
+	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
+	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_log.exe
+	WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) WINE=$(WINE) \
+	  timeout 300 $(WITH_SANDBOX) windows/test_doctor.sh $(BUILD)/windows-amd64/teleradyoloji.exe
 	@echo "test-windows: x86 DLLs checked statically and linked; not run (nothing 32-bit runs here, see README)"
 
 # "proxy": "system" under wine64: core's TestSystemProxyFromUserSettings writes

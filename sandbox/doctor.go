@@ -80,10 +80,9 @@ func RefusedAddr() (string, error) {
 	return addr, nil
 }
 
-// ResetServer accepts connections and resets each (SO_LINGER 0) when the
-// client's first bytes arrive, as
-// a firewall that drops an unregistered address's sessions during the TLS
-// handshake.
+// ResetServer accepts connections and resets each (SO_LINGER 0) as soon as
+// the client sends its first bytes (a TLS ClientHello), as a firewall that
+// drops an unregistered address's sessions during the TLS handshake.
 func ResetServer() (addr string, stop io.Closer, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

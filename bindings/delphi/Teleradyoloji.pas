@@ -98,7 +98,32 @@
     call them in an FpFork child). Windows has no fork.
 
   THREADS
-    One TTeleradyolojiClient may be used from many threads at once. }
+    One TTeleradyolojiClient may be used from many threads at once.
+
+  LOGGING
+    TeleradyolojiSetLog(Handler, TRL_LOG_INFO) sends the library's log
+    events (token.fetched, http.retry, conn.opened, ...: see teleradyoloji.h)
+    to a method of an object; TeleradyolojiSetLog(nil) stops them and returns
+    only when the handler is no longer running, so the object may then be
+    freed. The handler runs on a thread the library owns, never on the thread
+    that made the call:
+      - the unit sets IsMultiThread := True, so that the memory manager
+        locks (Delphi's is not thread-safe until then); with Free Pascal on
+        Linux, put cthreads first in the program's uses clause;
+      - never touch VCL/LCL controls in it: hand the text to the UI thread
+        with TThread.Queue (Delphi 2009+) or PostMessage of a copy (Delphi
+        7), never with TThread.Synchronize or SendMessage: the UI thread may
+        be the one waiting in TeleradyolojiSetLog(nil) or at program exit
+        for the handler to return;
+      - return soon and do not call the library from it (calls there fail
+        with TRL_E_INVALID_ARGUMENT); an exception it raises is swallowed.
+    A slow handler never slows a call: events wait in a queue of 1024, and
+    a later "log.dropped" event says how many were dropped. The unit turns
+    logging off in its finalization.
+
+  ERRORS IN TURKISH
+    ETeleradyolojiError.MessageTr is the message in plain Turkish for the
+    person at the HIS ("e-Nabiz sifresi veya kurum kodu hatali", ...). }
 unit Teleradyoloji;
 
 {$IFDEF TELERADYOLOJI_DYNAMIC}{$DEFINE TRL_DYNAMIC}{$ENDIF}
@@ -155,6 +180,12 @@ const
   TRL_E_INTERNAL         = 9;
   TRL_E_FORKED           = 10;  { a child forked without exec after the library loaded }
 
+  { Log levels (TRL_LOG_*): an event is delivered when its level <= MaxLevel. }
+  TRL_LOG_ERROR = 1;
+  TRL_LOG_WARN  = 2;
+  TRL_LOG_INFO  = 3;
+  TRL_LOG_DEBUG = 4;
+
 type
   { trl_client: a uintptr_t handle; 0 is never valid. }
 {$IFDEF FPC}
@@ -182,6 +213,8 @@ type
   PTrlPChar = ^PAnsiChar;
   PTrlInt32 = ^Integer;
   PTrlInt64 = ^Int64;
+  { typedef void (TRL_CALL *trl_log_fn)(void *user_data, int32_t level, const char *event_json); }
+  TTrlLogFn = procedure(UserData: Pointer; Level: Integer; EventJson: PAnsiChar); cdecl;
 
   { The calling thread's floating-point control state (x87 control word and
     MXCSR on x86/x64). }
@@ -219,6 +252,8 @@ var
   trl_call_bytes: function(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
     HttpStatus: PTrlInt32; Response: PTrlPChar; ResponseLen: PTrlInt64;
     Err: PTrlPChar): Integer; cdecl;
+  trl_set_log: function(Fn: TTrlLogFn; UserData: Pointer; MaxLevel: Integer): Integer; cdecl;
+  trl_diagnose: function(Client: TTrlClient; ReportJson: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
 {$ELSE}
 function trl_abi_version: Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_abi_version' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
@@ -256,6 +291,10 @@ function trl_call_bytes(Client: TTrlClient; Method, Path, JsonBody: PAnsiChar;
   HttpStatus: PTrlInt32; Response: PTrlPChar; ResponseLen: PTrlInt64;
   Err: PTrlPChar): Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_call_bytes' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_set_log(Fn: TTrlLogFn; UserData: Pointer; MaxLevel: Integer): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_set_log' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_diagnose(Client: TTrlClient; ReportJson: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_diagnose' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
 {$ENDIF}
 
 type
@@ -277,6 +316,7 @@ type
     FServerErrorDescription: string;
     FRetryable: Boolean;
     FResponse: string;
+    FMessageTr: string;
   public
     property Status: Integer read FStatus;
     property StatusName: string read FStatusName;
@@ -285,7 +325,14 @@ type
     property ServerErrorDescription: string read FServerErrorDescription;
     property Retryable: Boolean read FRetryable;
     property Response: string read FResponse;
+    { The message in plain Turkish, UTF-8 decoded as the unit does (see TEXT). }
+    property MessageTr: string read FMessageTr;
   end;
+
+  { A log event: its level (TRL_LOG_*), its stable dotted name (e.g.
+    'token.fetched'), its English message and the whole event as JSON. }
+  TTeleradyolojiLogEvent = procedure(Level: Integer; const EventName, Message,
+    EventJson: string) of object;
 
   { A client: settings, a connection pool and a token cache. Free closes it. }
   TTeleradyolojiClient = class
@@ -328,6 +375,12 @@ type
       that are not UTF-8, files). }
     function CallBytes(const Method, Path: string;
       const JsonBody: string = ''): TTeleradyolojiBytes;
+    { Checks the connection to the Ministry step by step (settings, proxy,
+      DNS, TCP, TLS, HTTP, clock, OGN credentials, an authenticated API
+      request); returns the report as JSON: "ok" and "steps", each with
+      "message"/"message_tr" and, when it failed, "advice"/"advice_tr". A
+      failed check raises nothing: it is in the report. }
+    function Diagnose: string;
 
     { The raw trl_client handle (for the trl_* imports). }
     property Handle: TTrlClient read FHandle;
@@ -345,6 +398,11 @@ function TeleradyolojiVersion: string;
 function TeleradyolojiAbiVersion: Integer;
 { The name of a status code, e.g. 'TRL_E_AUTH'. }
 function TeleradyolojiStatusName(Status: Integer): string;
+{ Sends the library's log events of levels 1..MaxLevel to Handler; nil stops
+  them. Returns when the previous handler is no longer running (see LOGGING
+  above). Process-wide. }
+procedure TeleradyolojiSetLog(Handler: TTeleradyolojiLogEvent;
+  MaxLevel: Integer = TRL_LOG_INFO);
 
 { Makes the library usable, once (later calls return at once), and checks
   its ABI version; raises ETeleradyolojiError (TRL_E_CONFIG) with the reason
@@ -359,15 +417,18 @@ implementation
 
 {$IFDEF TRL_PID_CHECK}
 uses
-  BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF};
+  SyncObjs, BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF};
 {$ELSE}
   {$IFDEF MSWINDOWS}
 uses
-  Windows;
+  SyncObjs, Windows;
   {$ELSE}
     {$IF defined(TRL_DYNAMIC) and defined(FPC)}
 uses
-  dynlibs;
+  SyncObjs, dynlibs;
+    {$ELSE}
+uses
+  SyncObjs;
     {$IFEND}
   {$ENDIF}
 {$ENDIF}
@@ -733,6 +794,7 @@ type
       "retryable":false} *)
   TTrlErrorInfo = record
     Name, Message, ServerError, ServerErrorDescription: UTF8String;
+    MessageTr, Event: UTF8String;   { "message_tr"; a log event's "event" }
     HttpStatus: Integer;
     Retryable: Boolean;
   end;
@@ -978,6 +1040,10 @@ begin
       Info.Name := Value
     else if Same(Key, 'message') then
       Info.Message := Value
+    else if Same(Key, 'message_tr') then
+      Info.MessageTr := Value
+    else if Same(Key, 'event') then
+      Info.Event := Value
     else if Same(Key, 'server_error') then
       Info.ServerError := Value
     else if Same(Key, 'server_error_description') then
@@ -1060,6 +1126,60 @@ begin
     Result := A + Separator + B;
 end;
 
+{ UTF-8 bytes written as %XX in ASCII text: the unit's source stays ASCII,
+  which every Delphi and Free Pascal reads the same way. }
+function Pct(const S: AnsiString): UTF8String;
+var
+  I, K: Integer;
+
+  function HexDigit(C: AnsiChar): Integer;
+  begin
+    case C of
+      '0'..'9': Result := Ord(C) - Ord('0');
+      'A'..'F': Result := Ord(C) - Ord('A') + 10;
+    else
+      Result := 0;
+    end;
+  end;
+
+begin
+  SetLength(Result, Length(S));
+  I := 1;
+  K := 0;
+  while I <= Length(S) do
+  begin
+    Inc(K);
+    if (S[I] = '%') and (I + 2 <= Length(S)) then
+    begin
+      Result[K] := AnsiChar(HexDigit(S[I + 1]) * 16 + HexDigit(S[I + 2]));
+      Inc(I, 3);
+    end
+    else
+    begin
+      Result[K] := S[I];
+      Inc(I);
+    end;
+  end;
+  SetLength(Result, K);
+end;
+
+{ The Turkish text of a status, for an error JSON without "message_tr". }
+function StatusTurkish(Status: Integer): UTF8String;
+begin
+  case Status of
+    TRL_E_INVALID_ARGUMENT: Result := Pct('K%C3%BCt%C3%BCphaneye ge%C3%A7ersiz bir de%C4%9Fer verildi (program hatas%C4%B1): HBYS firmas%C4%B1na bildirin.');
+    TRL_E_CONFIG: Result := Pct('Ba%C4%9Flant%C4%B1 ayarlar%C4%B1 hatal%C4%B1: HBYS firmas%C4%B1na veya bilgi i%C5%9Flem birimine bildirin.');
+    TRL_E_BAD_HANDLE: Result := Pct('Ba%C4%9Flant%C4%B1 nesnesi kapat%C4%B1lm%C4%B1%C5%9F veya ge%C3%A7ersiz (program hatas%C4%B1): HBYS firmas%C4%B1na bildirin.');
+    TRL_E_AUTH: Result := Pct('e-Nab%C4%B1z %C5%9Fifresi veya kurum kodu hatal%C4%B1: OGN giri%C5%9F bilgilerini kabul etmedi.');
+    TRL_E_HTTP: Result := Pct('Bakanl%C4%B1k sunucusu iste%C4%9Fi kabul etmedi.');
+    TRL_E_NETWORK: Result := Pct('Bakanl%C4%B1k sunucusuna ula%C5%9F%C4%B1lam%C4%B1yor: a%C4%9F ba%C4%9Flant%C4%B1s%C4%B1n%C4%B1, g%C3%BCvenlik duvar%C4%B1n%C4%B1 ve vekil sunucu (proxy) ayar%C4%B1n%C4%B1 kontrol edin.');
+    TRL_E_TIMEOUT: Result := Pct('Bakanl%C4%B1k sunucusu zaman%C4%B1nda yan%C4%B1t vermedi: a%C4%9F ba%C4%9Flant%C4%B1s%C4%B1n%C4%B1 kontrol edip yeniden deneyin.');
+    TRL_E_PROTOCOL: Result := Pct('Bakanl%C4%B1k sunucusundan anla%C5%9F%C4%B1lamayan bir yan%C4%B1t geldi.');
+  else
+    Result := Pct('K%C3%BCt%C3%BCphanede beklenmeyen bir hata olu%C5%9Ftu: HBYS firmas%C4%B1na bildirin.');
+  end;
+end;
+
 { Raises ETeleradyolojiError for a failed call. HttpStatus and Response come
   from trl_call's out-parameters (0 and '' elsewhere). }
 procedure RaiseError(Status: Integer; const ErrJson: UTF8String;
@@ -1103,6 +1223,9 @@ begin
   E.FServerErrorDescription := FromUtf8(Info.ServerErrorDescription);
   E.FRetryable := Info.Retryable;
   E.FResponse := FromUtf8(Response);
+  E.FMessageTr := FromUtf8(Info.MessageTr);
+  if E.FMessageTr = '' then
+    E.FMessageTr := FromUtf8(StatusTurkish(Status));
   raise E;
 end;
 
@@ -1257,6 +1380,8 @@ begin
     @trl_viewer_url := Get('trl_viewer_url');
     @trl_call := Get('trl_call');
     @trl_call_bytes := Get('trl_call_bytes');
+    @trl_set_log := Get('trl_set_log');
+    @trl_diagnose := Get('trl_diagnose');
     if (Missing = '') then
       Abi := trl_abi_version
     else
@@ -1624,8 +1749,117 @@ begin
   Result := CallRaw(Method, Path, JsonBody, HttpStatus);
 end;
 
-{$IFDEF TRL_PID_CHECK}
+
+function TTeleradyolojiClient.Diagnose: string;
+var
+  F: TTrlFpuState;
+  St: Integer;
+  Report, E: UTF8String;
+  PReport, PErr: PAnsiChar;
+begin
+  PReport := nil;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_diagnose(FHandle, @PReport, @PErr);
+    Report := Take(PReport);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
+  Result := FromUtf8(Report);
+end;
+
+{ ---- Logging ----------------------------------------------------------- }
+
+type
+  { What the library's thread calls: one per TeleradyolojiSetLog, freed once
+    the library has let go of it. }
+  PTrlLogTarget = ^TTrlLogTarget;
+  TTrlLogTarget = record
+    Handler: TTeleradyolojiLogEvent;
+  end;
+
+var
+  LogLock: TCriticalSection;
+  LogTarget: PTrlLogTarget;
+
+{ Runs on the library's delivery thread, for each event. }
+procedure LogTrampoline(UserData: Pointer; Level: Integer; EventJson: PAnsiChar); cdecl;
+var
+  T: PTrlLogTarget;
+  J: UTF8String;
+  Info: TTrlErrorInfo;
+begin
+  try
+    T := UserData;
+    if (T = nil) or not Assigned(T^.Handler) or (EventJson = nil) then
+      Exit;
+    J := Utf8From(EventJson);
+    Info.HttpStatus := 0;
+    Info.Retryable := False;
+    ParseError(J, Info);
+    T^.Handler(Level, FromUtf8(Info.Event), FromUtf8(Info.Message), FromUtf8(J));
+  except
+    { never into the library's thread }
+  end;
+end;
+
+procedure TeleradyolojiSetLog(Handler: TTeleradyolojiLogEvent; MaxLevel: Integer);
+var
+  F: TTrlFpuState;
+  OldTarget, NewTarget: PTrlLogTarget;
+  St: Integer;
+begin
+  EnsureLoaded;   { with TELERADYOLOJI_DYNAMIC, trl_set_log is filled here }
+  NewTarget := nil;
+  if Assigned(Handler) then
+  begin
+    IsMultiThread := True;   { the handler runs on another thread }
+    New(NewTarget);
+    NewTarget^.Handler := Handler;
+  end;
+  LogLock.Enter;
+  try
+    TrlMaskFpu(F);
+    try
+      if NewTarget <> nil then
+        St := trl_set_log(LogTrampoline, NewTarget, MaxLevel)
+      else
+        St := trl_set_log(nil, nil, 0);
+    finally
+      TrlRestoreFpu(F);
+    end;
+    if St <> TRL_OK then
+    begin
+      if NewTarget <> nil then
+        Dispose(NewTarget);
+      RaiseError(St, '');
+    end;
+    OldTarget := LogTarget;   { the library no longer calls with it }
+    LogTarget := NewTarget;
+  finally
+    LogLock.Leave;
+  end;
+  if OldTarget <> nil then
+    Dispose(OldTarget);
+end;
+
 initialization
+{$IFDEF TRL_PID_CHECK}
   LoadPid := FpGetPid;
 {$ENDIF}
+  LogLock := TCriticalSection.Create;
+
+finalization
+  if LogTarget <> nil then
+  try
+    TeleradyolojiSetLog(nil);
+  except
+    { a forked child: the library is not usable there }
+  end;
+  LogLock.Free;
+
 end.

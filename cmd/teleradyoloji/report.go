@@ -85,10 +85,16 @@ func printReport(w io.Writer, rep core.Report, en bool) {
 		fmt.Fprintln(w, "Result: every check passed.")
 	case rep.OK:
 		fmt.Fprintln(w, "Sonuç: bütün denetimler başarılı.")
-	case en:
-		fmt.Fprintf(w, "Result: %d check(s) failed; see \"What to do\" above. The HIS vendor's support can read this report (or --json).\n", failed)
 	default:
-		fmt.Fprintf(w, "Sonuç: %d denetim başarısız; yukarıdaki \"Ne yapmalı\" notlarına bakın. Bu raporu HBYS firmasının desteğine iletebilirsiniz (ya da --json çıktısını).\n", failed)
+		text := fmt.Sprintf("Sonuç: %d denetim başarısız; yukarıdaki \"Ne yapmalı\" notlarına bakın. "+
+			"Bu raporu HBYS firmasının desteğine iletebilirsiniz (ya da --json çıktısını).", failed)
+		if en {
+			text = fmt.Sprintf("Result: %d check(s) failed; see \"What to do\" above. "+
+				"The HIS vendor's support can read this report (or --json).", failed)
+		}
+		for _, line := range wrap(text, 100) {
+			fmt.Fprintln(w, line)
+		}
 	}
 }
 

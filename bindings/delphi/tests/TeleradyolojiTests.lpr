@@ -15,7 +15,7 @@ program TeleradyolojiTests;
 uses
   cthreads,
   {$IFDEF TRL_TEST_CWSTRING}cwstring,{$ENDIF}
-  BaseUnix, SysUtils, DateUtils, Classes, Process, Sockets, fphttpclient, fpjson, jsonparser,
+  BaseUnix, SysUtils, DateUtils, Classes, SyncObjs, Process, Sockets, fphttpclient, fpjson, jsonparser,
   Teleradyoloji;
 
 const
@@ -135,6 +135,7 @@ begin
     not LeaksSecret(T.Response), T.Message);
   Check(Name + ': message names the status',
     Contains(T.Message, TeleradyolojiStatusName(Status)), T.Message);
+  Check(Name + ': a Turkish message', (T.MessageTr <> '') and (T.MessageTr <> T.Message));
   Result := T;
 end;
 
@@ -1144,6 +1145,308 @@ begin
   end;
 end;
 
+{ ---- Logging, Turkish messages, the doctor ------------------------------ }
+
+type
+  { Keeps every event; can hold the library's thread inside the handler. }
+  TLogSink = class
+  public
+    Lock: TCriticalSection;
+    Names, Jsons: TStringList;
+    Levels: array of Integer;
+    GateClosed, Waiting: Boolean;
+    constructor Create;
+    destructor Destroy; override;
+    procedure OnLog(Level: Integer; const EventName, Message, EventJson: string);
+    procedure Gate(Closed: Boolean);
+    function IsWaiting: Boolean;
+    function Count: Integer;
+    function IndexOf(const Name: string; From: Integer = 0): Integer;
+    function WaitEvent(const Name: string): Boolean;
+    function Sum(const Name, Field: string): Integer;
+  end;
+
+constructor TLogSink.Create;
+begin
+  inherited Create;
+  Lock := TCriticalSection.Create;
+  Names := TStringList.Create;
+  Jsons := TStringList.Create;
+end;
+
+destructor TLogSink.Destroy;
+begin
+  Names.Free;
+  Jsons.Free;
+  Lock.Free;
+  inherited Destroy;
+end;
+
+procedure TLogSink.OnLog(Level: Integer; const EventName, Message, EventJson: string);
+var
+  Closed: Boolean;
+begin
+  Lock.Enter;
+  try
+    Names.Add(EventName);
+    Jsons.Add(EventJson);
+    SetLength(Levels, Length(Levels) + 1);
+    Levels[High(Levels)] := Level;
+  finally
+    Lock.Leave;
+  end;
+  repeat
+    Lock.Enter;
+    Closed := GateClosed;
+    Waiting := Closed;
+    Lock.Leave;
+    if Closed then
+      Sleep(2);
+  until not Closed;
+end;
+
+procedure TLogSink.Gate(Closed: Boolean);
+begin
+  Lock.Enter;
+  GateClosed := Closed;
+  Lock.Leave;
+end;
+
+function TLogSink.IsWaiting: Boolean;
+begin
+  Lock.Enter;
+  Result := Waiting;
+  Lock.Leave;
+end;
+
+function TLogSink.Count: Integer;
+begin
+  Lock.Enter;
+  Result := Names.Count;
+  Lock.Leave;
+end;
+
+function TLogSink.IndexOf(const Name: string; From: Integer): Integer;
+var
+  I: Integer;
+begin
+  Result := -1;
+  Lock.Enter;
+  try
+    for I := From to Names.Count - 1 do
+      if Names[I] = Name then
+      begin
+        Result := I;
+        Exit;
+      end;
+  finally
+    Lock.Leave;
+  end;
+end;
+
+{ Waits (10 s at most: a bound, not a timing) for an event. }
+function TLogSink.WaitEvent(const Name: string): Boolean;
+var
+  I: Integer;
+begin
+  for I := 1 to 1000 do
+  begin
+    if IndexOf(Name) >= 0 then
+    begin
+      Result := True;
+      Exit;
+    end;
+    Sleep(10);
+  end;
+  Result := False;
+end;
+
+{ The number of events named Name, or the sum of their integer Field. }
+function TLogSink.Sum(const Name, Field: string): Integer;
+var
+  I: Integer;
+begin
+  Result := 0;
+  Lock.Enter;
+  try
+    for I := 0 to Names.Count - 1 do
+      if Names[I] = Name then
+        if Field = '' then
+          Inc(Result)
+        else
+          Inc(Result, StrToIntDef(JsonField(Jsons[I], Field), 0));
+  finally
+    Lock.Leave;
+  end;
+end;
+
+function InOrder(Sink: TLogSink; const Wanted: array of string): Boolean;
+var
+  I, At: Integer;
+begin
+  At := 0;
+  Result := True;
+  for I := Low(Wanted) to High(Wanted) do
+  begin
+    At := Sink.IndexOf(Wanted[I], At);
+    if At < 0 then
+    begin
+      Result := False;
+      Exit;
+    end;
+    Inc(At);
+  end;
+end;
+
+procedure TestLogging;
+var
+  Sink: TLogSink;
+  C: TTeleradyolojiClient;
+  Url: string;
+  I, Done, Before: Integer;
+  Leak, LevelsOk: Boolean;
+begin
+  Reset;
+  NoteSecret(DoctorTC);
+  NoteSecret(PatientTC);
+  Sink := TLogSink.Create;
+  try
+    TeleradyolojiSetLog(Sink.OnLog, TRL_LOG_DEBUG);
+    C := NewClient(',"prewarm":false');
+    try
+      NoteSecret(C.ServiceToken.Value);
+      C.ServiceToken;
+      Url := C.ViewerUrl('ACC-LOG', DoctorTC, PatientTC);
+      NoteSecret(Url);
+      NoteSecret(Copy(Url, Pos('otac=', Url) + 5, MaxInt));
+      NoteSecret(C.ViewerToken(DoctorTC, PatientTC).Value);
+    finally
+      C.Free;
+    end;
+    Check('log: client.closed arrives', Sink.WaitEvent('client.closed'));
+    Check('log: events in order', InOrder(Sink, ['client.created', 'conn.opened', 'token.fetched',
+      'token.cache_hit', 'token.fetched', 'otac.issued', 'token.cache_hit', 'client.closed']),
+      Sink.Names.CommaText);
+    I := Sink.IndexOf('token.fetched', Sink.IndexOf('token.fetched') + 1);
+    Check('log: the doctor masked, the level INFO', (I >= 0) and
+      (JsonField(Sink.Jsons[I], 'doctor') = '123******01') and (Sink.Levels[I] = TRL_LOG_INFO));
+    Leak := False;
+    LevelsOk := True;
+    for I := 0 to Sink.Count - 1 do
+    begin
+      Leak := Leak or LeaksSecret(Sink.Jsons[I]);
+      LevelsOk := LevelsOk and (Sink.Levels[I] = StrToIntDef(JsonField(Sink.Jsons[I], 'level'), -1));
+    end;
+    Check('log: no secret or full identity number in any event', not Leak);
+    Check('log: Level is the event''s level', LevelsOk);
+
+    { A blocked handler slows no call (counted, not timed). }
+    TeleradyolojiSetLog(nil);
+    Before := Sink.Count;
+    C := NewClient;
+    try
+      C.ServiceToken;   { cached: the calls below are cache hits }
+      Sink.Gate(True);
+      TeleradyolojiSetLog(Sink.OnLog, TRL_LOG_DEBUG);
+      C.ServiceToken;
+      for I := 1 to 1000 do
+        if not Sink.IsWaiting then
+          Sleep(10);
+      Check('log: the handler is blocked', Sink.IsWaiting);
+      Done := 0;
+      for I := 1 to 3000 do
+        if C.ServiceToken.Value <> '' then
+          Inc(Done);
+      Check('log: 3000 calls done while the handler stayed blocked',
+        (Done = 3000) and Sink.IsWaiting and (Sink.Count = Before + 1), IntToStr(Done));
+      Sink.Gate(False);
+      for I := 1 to 1000 do
+        if Sink.Sum('log.dropped', 'dropped') + Sink.Sum('token.cache_hit', '') < 3001 then
+          Sleep(10);
+      Check('log: every event delivered or reported dropped',
+        Sink.Sum('log.dropped', 'dropped') + Sink.Sum('token.cache_hit', '') >= 3001,
+        IntToStr(Sink.Sum('log.dropped', 'dropped')));
+      TeleradyolojiSetLog(nil);
+      Before := Sink.Count;
+      C.ServiceToken;
+      Sleep(100);
+      Check('log: nothing after TeleradyolojiSetLog(nil)', Sink.Count = Before);
+    finally
+      C.Free;
+    end;
+  finally
+    TeleradyolojiSetLog(nil);
+    Sink.Free;
+  end;
+end;
+
+procedure TestTurkishMessages;
+var
+  C: TTeleradyolojiClient;
+begin
+  Reset;
+  C := TTeleradyolojiClient.CreateWith('1234567', WrongPassword, 'SANDBOX-HIS',
+    Base, Base + '/integrationapi', Base + '/viewer/');
+  try
+    try
+      C.ServiceToken;
+      NoRaise('MessageTr: AUTH');
+    except
+      on E: ETeleradyolojiError do
+        Check('MessageTr: AUTH in Turkish', Contains(E.MessageTr, 'e-Nabız şifresi veya kurum kodu hatalı'), E.MessageTr);
+    end;
+  finally
+    C.Free;
+  end;
+  C := NewClient;
+  try
+    try
+      C.ViewerUrl('NOT-FOUND');
+      NoRaise('MessageTr: HTTP');
+    except
+      on E: ETeleradyolojiError do
+        Check('MessageTr: the server''s Turkish words kept', Contains(E.MessageTr, 'Tetkik bulunamadı'), E.MessageTr);
+    end;
+    try
+      C.ViewerUrl('');
+      NoRaise('MessageTr: INVALID_ARGUMENT');
+    except
+      on E: ETeleradyolojiError do
+        Check('MessageTr: INVALID_ARGUMENT in Turkish', Contains(E.MessageTr, 'Tetkik numarası'), E.MessageTr);
+    end;
+  finally
+    C.Free;
+  end;
+end;
+
+procedure TestDiagnose;
+var
+  C: TTeleradyolojiClient;
+  R: string;
+begin
+  Reset;
+  C := NewClient;
+  try
+    R := C.Diagnose;
+    Check('Diagnose: ok', Copy(R, 1, 11) = '{"ok":true,', Copy(R, 1, 80));
+    Check('Diagnose: the last step is api_call', Pos('"step":"api_call"', R) > Pos('"step":"credentials"', R));
+    Check('Diagnose: no password', not LeaksSecret(R));
+  finally
+    C.Free;
+  end;
+  C := TTeleradyolojiClient.CreateWith('1234567', WrongPassword, 'SANDBOX-HIS',
+    Base, Base + '/integrationapi', Base + '/viewer/');
+  try
+    R := C.Diagnose;
+    Check('Diagnose: a wrong password fails the credentials step',
+      Pos('{"step":"credentials","target":"ogn","ok":false', R) > 0, R);
+    Check('Diagnose: Turkish advice', Contains(R, 'e-Nabız'));
+    Check('Diagnose: no password', not LeaksSecret(R));
+  finally
+    C.Free;
+  end;
+end;
+
 procedure Run(const Name: string; Test: TProcedure);
 begin
   try
@@ -1189,6 +1492,9 @@ begin
   Run('FORKED', TestFork);
   Run('unmasked FPU', TestUnmaskedFpu);
   Run('threads', TestThreads);
+  Run('logging', TestLogging);
+  Run('Turkish messages', TestTurkishMessages);
+  Run('Diagnose', TestDiagnose);
   WriteLn(Passed, ' passed, ', Failed, ' failed');
   if Failed > 0 then
     Halt(1);

@@ -18,7 +18,43 @@ namespace Teleradyoloji
         {
             string json = Utf8.Take(err);
             if (status != (int)TeleradyolojiStatus.Ok)
-                throw FromNative(status, json, responseBody, httpStatus);
+            {
+                TeleradyolojiException e = FromNative(status, json, responseBody, httpStatus);
+                e.MessageTr = TurkishOf(json);
+                throw e;
+            }
+        }
+
+        // The "message_tr" of an error JSON, or null.
+        internal static string TurkishOf(string json)
+        {
+            try
+            {
+                var fields = MiniJson.Parse(json) as Dictionary<string, object>;
+                object v;
+                return fields != null && fields.TryGetValue("message_tr", out v) ? v as string : null;
+            }
+            catch (FormatException) { return null; }
+        }
+
+        // The Turkish text of a status, for errors the binding makes itself.
+        internal static string StatusTurkish(TeleradyolojiStatus status)
+        {
+            switch ((int)status)
+            {
+                case 0: return "İşlem başarılı.";
+                case 1: return "Kütüphaneye geçersiz bir değer verildi (program hatası): HBYS firmasına bildirin.";
+                case 2: return "Bağlantı ayarları hatalı: HBYS firmasına veya bilgi işlem birimine bildirin.";
+                case 3: return "Bağlantı nesnesi kapatılmış veya geçersiz (program hatası): HBYS firmasına bildirin.";
+                case 4: return "e-Nabız şifresi veya kurum kodu hatalı: OGN giriş bilgilerini kabul etmedi.";
+                case 5: return "Bakanlık sunucusu isteği kabul etmedi.";
+                case 6: return "Bakanlık sunucusuna ulaşılamıyor: ağ bağlantısını, güvenlik duvarını ve vekil sunucu (proxy) ayarını kontrol edin.";
+                case 7: return "Bakanlık sunucusu zamanında yanıt vermedi: ağ bağlantısını kontrol edip yeniden deneyin.";
+                case 8: return "Bakanlık sunucusundan anlaşılamayan bir yanıt geldi.";
+                case 9: return "Kütüphanede beklenmeyen bir hata oluştu: HBYS firmasına bildirin.";
+                case 10: return "Kütüphane, yüklendikten sonra çatallanmış (fork) bir süreçte çağrıldı ve orada çalışamaz (program hatası): HBYS firmasına bildirin.";
+                default: return "Bilinmeyen bir hata oluştu (kod " + (int)status + ").";
+            }
         }
 
         internal static TeleradyolojiException FromNative(int status, string json, string responseBody, int httpStatus)

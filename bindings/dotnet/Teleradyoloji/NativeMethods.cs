@@ -7,7 +7,7 @@ namespace Teleradyoloji
     // Every import is Cdecl (x86 .NET defaults to StdCall). Text goes in as NUL-terminated
     // UTF-8 byte[] (null = NULL) and comes out as IntPtr, freed with trl_free: the marshaller
     // never sees a string, so it never frees library memory with its own allocator.
-    internal static class NativeMethods
+    internal static partial class NativeMethods
     {
         // Windows: teleradyoloji.dll; Linux: libteleradyoloji.so (Mono and .NET add lib/.so).
         internal const string Library = "teleradyoloji";

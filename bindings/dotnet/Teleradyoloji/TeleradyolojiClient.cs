@@ -205,6 +205,19 @@ namespace Teleradyoloji
             return bytes;
         }
 
+        // Checks the connection to the Ministry step by step (settings, proxy, DNS, TCP, TLS,
+        // HTTP, clock, OGN credentials, an authenticated API request) and returns the report as
+        // JSON: {"ok":bool,"steps":[{"step","target","ok","ms","message","message_tr","advice",
+        // "advice_tr"},...]} (see teleradyoloji.h). Failed checks do not throw: they are in the
+        // report. Each network step waits at most min(Timeout, 10 s); the hosts are checked in
+        // parallel.
+        public string Diagnose()
+        {
+            IntPtr report, err;
+            int status = NativeMethods.trl_diagnose(Handle(), out report, out err);
+            return Text(status, report, err);
+        }
+
         // The async variants run the blocking call on the thread pool. Cancelling stops the
         // wait at once; the call itself still ends within Timeout, in the background.
 

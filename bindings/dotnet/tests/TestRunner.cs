@@ -20,7 +20,7 @@ using Teleradyoloji;
 
 namespace Teleradyoloji.Tests
 {
-    internal static class TestRunner
+    internal static partial class TestRunner
     {
         private const string Doctor = "12345678901";
         private const string Patient = "98765432109";
@@ -32,6 +32,23 @@ namespace Teleradyoloji.Tests
         private static int Main(string[] args)
         {
             Secrets[Sandbox.Password] = true;
+            if (args.Length > 0 && args[0] == "--log-exit")
+            {
+                // Logging left on at exit: the process must still end (Mono waits at exit for
+                // the threads it adopted; the library's ends when ProcessExit turns logging off).
+                int seen = 0;
+                TeleradyolojiLog.Enable(e => Interlocked.Increment(ref seen), TeleradyolojiLogLevel.Debug);
+                using (var c = new TeleradyolojiClient(Sandbox.Options())) c.GetServiceToken();
+                while (Volatile.Read(ref seen) == 0) Thread.Sleep(10);
+                Console.WriteLine("log-exit: returning from Main with logging on");
+                return 0;
+            }
+            if (args.Length > 0 && args[0] == "--stress-log")
+            {
+                Test("16 threads share a client while GC.Collect() loops, logging on (stress)", () => ThreadsAndGcLogging(16, 40));
+                Console.WriteLine("stress: {0} passed, {1} failed", _passed, _failed);
+                return _failed == 0 ? 0 : 1;
+            }
             if (args.Length > 0 && args[0] == "--stress")
             {
                 Test("16 threads share a client while GC.Collect() loops (stress)", () => ThreadsAndGc(16, 40));
@@ -62,7 +79,13 @@ namespace Teleradyoloji.Tests
             Test("Dispose: use after Dispose throws ObjectDisposedException", UseAfterDispose);
             Test("Dispose waits for a call in flight", DisposeDuringCall);
             Test("Finalizer closes a client never disposed", FinalizerCloses);
+            Test("Log: events in order through an Action, no secret in any", LogEventsInOrder);
+            Test("Log: a blocked handler slows no call (counted)", LogSlowHandler);
+            Test("Log: Disable waits for the handler and stops the events", LogDisable);
+            Test("MessageTr: Turkish on every error", TurkishMessages);
+            Test("Diagnose: a report, and the failing step for a wrong password", Diagnose);
             Test("16 threads share a client while GC.Collect() loops", () => ThreadsAndGc(16, 20));
+            Test("16 threads share a client while GC.Collect() loops, logging on", () => ThreadsAndGcLogging(16, 20));
             Console.WriteLine("runner: {0} passed, {1} failed", _passed, _failed);
             return _failed == 0 ? 0 : 1;
         }
@@ -636,7 +659,8 @@ namespace Teleradyoloji.Tests
         {
             var e = Throws<TeleradyolojiException>(call);
             if (e.Status != status) throw new Failure("expected " + status + ", got " + e.Status + ": " + e.Message);
-            string text = e + " " + e.ServerErrorDescription + " " + e.ResponseBody;
+            Check(!string.IsNullOrEmpty(e.MessageTr) && e.MessageTr != e.Message, "a Turkish message");
+            string text = e + " " + e.ServerErrorDescription + " " + e.ResponseBody + " " + e.MessageTr;
             foreach (string secret in Secrets.Keys)
                 if (text.Contains(secret)) throw new Failure("a secret appears in the " + status + " exception");
             Check(!string.IsNullOrEmpty(e.Message), "a message");

@@ -4,10 +4,11 @@
 #   1. TestRunner.exe: every test.
 #   2. OpenStudy.exe (examples/dotnet) prints a viewer URL: checked, never shown.
 #   3. The package's .NET Framework targets (buildTransitive/), driven by xbuild.
-#   4. TestRunner.exe --stress (16 threads + a GC.Collect() loop, DESIGN.md pitfall 8)
-#      STRESS_RUNS times (default 20), each a new process under a STRESS_TIMEOUT-second
-#      watchdog (default 60). A hang prints Mono's managed thread dump (SIGQUIT) and gdb's
-#      native stacks, then counts as a failure.
+#   4. TestRunner.exe --stress (16 threads + a GC.Collect() loop, DESIGN.md pitfall 8), and
+#      --stress-log (the same with logging on), each STRESS_RUNS times (default 20), each a
+#      new process under a STRESS_TIMEOUT-second watchdog (default 60). A hang prints Mono's
+#      managed thread dump (SIGQUIT) and gdb's native stacks, then counts as a failure.
+#   5. TestRunner.exe --log-exit: a process leaving logging on still exits.
 # Ends with "N passed, M failed"; exits non-zero when anything failed.
 set -u
 dir=$1
@@ -119,21 +120,34 @@ targets_case "TeleradyolojiNativeArch chooses the DLL beside it" "teleradyoloji-
 targets_case "a RuntimeIdentifier leaves it to NuGet's runtimes/" "" $fx /p:PlatformTarget=x86 /p:RuntimeIdentifier=win7-x86
 targets_case ".NET (Core) uses runtimes/ itself" "" /p:TargetFrameworkIdentifier=.NETCoreApp /p:PlatformTarget=x64
 
-# 4. The threads + GC.Collect() hang test, each run in a fresh process.
-for ((n = 1; n <= runs; n++)); do
-  start=$(date +%s%N)
-  watch "$limit" mono --debug "$dir/TestRunner.exe" --stress
-  rc=$?
-  ms=$((($(date +%s%N) - start) / 1000000))
-  if [ $rc -eq 0 ]; then
-    echo "ok   stress run $n/$runs ($ms ms)"
-    passed=$((passed + 1))
-  else
-    echo "FAIL stress run $n/$runs (exit $rc, $ms ms)"
-    [ $rc -eq 124 ] || show | grep -v '^stress: '
-    failed=$((failed + 1))
-  fi
+# 4. The threads + GC.Collect() hang test, each run in a fresh process, without and with
+#    logging on (its handler runs managed code on the library's thread while GC.Collect loops).
+for mode in --stress --stress-log; do
+  for ((n = 1; n <= runs; n++)); do
+    start=$(date +%s%N)
+    watch "$limit" mono --debug "$dir/TestRunner.exe" $mode
+    rc=$?
+    ms=$((($(date +%s%N) - start) / 1000000))
+    if [ $rc -eq 0 ]; then
+      echo "ok   $mode run $n/$runs ($ms ms)"
+      passed=$((passed + 1))
+    else
+      echo "FAIL $mode run $n/$runs (exit $rc, $ms ms)"
+      [ $rc -eq 124 ] || show | grep -v '^stress: '
+      failed=$((failed + 1))
+    fi
+  done
 done
+
+# 5. Logging left on when Main returns: the process still ends.
+if watch 60 mono --debug "$dir/TestRunner.exe" --log-exit && grep -q '^log-exit: returning' "$log"; then
+  echo "ok   a process with logging on exits"
+  passed=$((passed + 1))
+else
+  echo "FAIL a process with logging on did not exit:"
+  show | tail -20
+  failed=$((failed + 1))
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

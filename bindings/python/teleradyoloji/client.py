@@ -218,8 +218,8 @@ class Client:
         Returns the report as a dict: ``{"ok": bool, "steps": [{"step",
         "target", "ok", "ms", "message", "message_tr", "advice",
         "advice_tr"}, ...]}`` (see ``teleradyoloji.h``).  Failed checks do
-        not raise: they are in the report.  Takes up to about three times
-        ``min(timeout_ms, 10 s)`` when hosts do not answer.
+        not raise: they are in the report.  Each network step waits at most
+        ``min(timeout_ms, 10 s)``; the hosts are checked in parallel.
         """
         report, err = c_void_p(), c_void_p()
         _native.library().trl_diagnose(self._handle, report, err)

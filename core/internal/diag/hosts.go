@@ -220,6 +220,10 @@ func (c *hostCheck) tcpFailed(st *Step, target string, err error) {
 		} else {
 			adviceNoAnswer(target, c.host, c.in.StepTimeout).plus(c.proxyHint()).set(st)
 		}
+	case isReset(err) && c.proxy == nil:
+		st.Message = fmt.Sprintf("%s reset the connection as soon as it was opened", target)
+		st.MessageTR = fmt.Sprintf("%s bağlantıyı açılır açılmaz kesti (reset)", target)
+		adviceIP("connection reset", "bağlantı kesildi").set(st)
 	case isRefused(err):
 		st.Message = fmt.Sprintf("%s refused the connection", target)
 		st.MessageTR = fmt.Sprintf("%s bağlantıyı reddetti", target)
