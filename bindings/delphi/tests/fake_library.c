@@ -38,6 +38,11 @@ int32_t trl_call_bytes(uintptr_t c, const char *m, const char *p, const char *b,
     return 3;
 }
 #endif
+int32_t trl_set_log(void (*fn)(void *, int32_t, const char *), void *u, int32_t l) {
+    (void)fn, (void)u, (void)l;
+    return 0;
+}
+int32_t trl_diagnose(uintptr_t c, char **r, char **e) { (void)c, (void)r, (void)e; return 3; }
 #else
 int trl_fake_library_is_empty;
 #endif
