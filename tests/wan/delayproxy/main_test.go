@@ -52,6 +52,11 @@ func TestRoundTrips(t *testing.T) {
 		r := bufio.NewReader(c)
 		for i := 0; i < 3; i++ {
 			t0 := time.Now()
+			if i == 0 {
+				// The proxy's hold starts at accept, which may come before
+				// Dial returns: the first exchange counts from the dial.
+				t0 = start
+			}
 			if _, err := c.Write([]byte("ping\n")); err != nil {
 				t.Fatal(err)
 			}
