@@ -205,12 +205,7 @@ namespace Teleradyoloji
             return bytes;
         }
 
-        // Checks the connection to the Ministry step by step (settings, proxy, DNS, TCP, TLS,
-        // HTTP, clock, OGN credentials, an authenticated API request) and returns the report as
-        // JSON: {"ok":bool,"steps":[{"step","target","ok","ms","message","message_tr","advice",
-        // "advice_tr"},...]} (see teleradyoloji.h). Failed checks do not throw: they are in the
-        // report. Each network step waits at most min(Timeout, 10 s); the hosts are checked in
-        // parallel.
+        /// <summary>Checks the connection to the Ministry step by step (settings, proxy, DNS, TCP, TLS, HTTP, clock, OGN credentials, an authenticated API request) and returns the report as JSON: {"ok":bool,"steps":[{"step","target","ok","ms","message","message_tr","advice", "advice_tr"},...]} (see teleradyoloji.h). Failed checks do not throw: they are in the report. Each network step waits at most min(Timeout, 10 s); the hosts are checked in parallel.</summary>
         public string Diagnose()
         {
             IntPtr report, err;

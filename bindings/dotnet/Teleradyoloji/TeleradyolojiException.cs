@@ -52,9 +52,7 @@ namespace Teleradyoloji
         /// <summary>The server's response body of a failed Call (Status Http), else null.</summary>
         public string ResponseBody { get; private set; }
 
-        // The message in plain Turkish for the person at the HIS ("e-Nabız şifresi veya kurum
-        // kodu hatalı", ...): the library's "message_tr", or the status's text for an error the
-        // binding made itself. Never empty.
+        /// <summary>The message in plain Turkish for the person at the HIS ("e-Nabız şifresi veya kurum kodu hatalı", ...): the library's "message_tr", or the status's text for an error the binding made itself. Never empty.</summary>
         public string MessageTr
         {
             get { return string.IsNullOrEmpty(_messageTr) ? Errors.StatusTurkish(Status) : _messageTr; }

@@ -4,19 +4,20 @@ using System.Threading;
 
 namespace Teleradyoloji
 {
-    // The levels of the library's log events (TRL_LOG_*).
+    /// <summary>The levels of the library's log events (TRL_LOG_*).</summary>
     public enum TeleradyolojiLogLevel
     {
-        Error = 1,   // a call failed because of the server or the network
-        Warning = 2, // something was retried, refused or dropped
-        Info = 3,    // a token fetched, a connection or TLS session opened, ...
-        Debug = 4,   // cache hits, kept connections reused, each HTTP exchange
+        /// <summary>a call failed because of the server or the network</summary>
+        Error = 1,
+        /// <summary>something was retried, refused or dropped</summary>
+        Warning = 2,
+        /// <summary>a token fetched, a connection or TLS session opened, ...</summary>
+        Info = 3,
+        /// <summary>cache hits, kept connections reused, each HTTP exchange</summary>
+        Debug = 4,
     }
 
-    // One log event of the library: a stable dotted Name ("token.fetched", "http.retry",
-    // "conn.opened", ...), a Level, an English Message and the event's JSON object with its
-    // fields (host, status, ms, attempt, ...). Never a password, token, OTAC or full T.C.
-    // identity number.
+    /// <summary>One log event of the library: a stable dotted Name ("token.fetched", "http.retry", "conn.opened", ...), a Level, an English Message and the event's JSON object with its fields (host, status, ms, attempt, ...). Never a password, token, OTAC or full T.C. identity number.</summary>
     public sealed class TeleradyolojiLogEvent
     {
         internal TeleradyolojiLogEvent(TeleradyolojiLogLevel level, string json)
@@ -32,21 +33,22 @@ namespace Teleradyoloji
             Message = Fields.TryGetValue("message", out v) ? v as string : null;
         }
 
+        /// <summary>The event's level.</summary>
         public TeleradyolojiLogLevel Level { get; private set; }
 
-        // The event's name, e.g. "token.fetched".
+        /// <summary>The event's name, e.g. "token.fetched".</summary>
         public string Name { get; private set; }
 
+        /// <summary>The event's English message.</summary>
         public string Message { get; private set; }
 
-        // The whole event as JSON, as the library made it.
+        /// <summary>The whole event as JSON, as the library made it.</summary>
         public string Json { get; private set; }
 
-        // The event's fields: strings, doubles and bools (MiniJson's types).
+        /// <summary>The event's fields: strings, doubles and bools (MiniJson's types).</summary>
         public IReadOnlyDictionary<string, object> Fields { get; private set; }
 
-        // The level as Microsoft.Extensions.Logging.LogLevel's number (Debug 1, Information 2,
-        // Warning 3, Error 4), so that (LogLevel)e.MicrosoftLevel needs no reference here.
+        /// <summary>The level as Microsoft.Extensions.Logging.LogLevel's number (Debug 1, Information 2, Warning 3, Error 4), so that (LogLevel)e.MicrosoftLevel needs no reference here.</summary>
         public int MicrosoftLevel
         {
             get
@@ -61,21 +63,14 @@ namespace Teleradyoloji
             }
         }
 
+        /// <summary>The event as one line: name, message and JSON.</summary>
         public override string ToString()
         {
             return Name + " " + Message + " " + Json;
         }
     }
 
-    // The library's log, process-wide. Plug an ILogger in with one line:
-    //
-    //   TeleradyolojiLog.Enable(e => logger.Log((LogLevel)e.MicrosoftLevel, "{Event} {Message} {Json}", e.Name, e.Message, e.Json));
-    //
-    // The handler runs on a thread the library owns, never on the thread that made the call,
-    // and never while a call waits: a slow handler slows no call (when 1024 events wait, the
-    // rest are dropped and a later "log.dropped" event says how many). It must not call the
-    // library, and an exception it throws is swallowed. The library's thread never runs the
-    // library's Go code, so Mono and the CLR may adopt it safely.
+    /// <summary>The library's log, process-wide. Plug an ILogger in with one line: TeleradyolojiLog.Enable(e =&gt; logger.Log((LogLevel)e.MicrosoftLevel, "{Event} {Message} {Json}", e.Name, e.Message, e.Json)); The handler runs on a thread the library owns, never on the thread that made the call, and never while a call waits: a slow handler slows no call (when 1024 events wait, the rest are dropped and a later "log.dropped" event says how many). It must not call the library, and an exception it throws is swallowed. The library's thread never runs the library's Go code, so Mono and the CLR may adopt it safely.</summary>
     public static class TeleradyolojiLog
     {
         private static readonly object Gate = new object();
@@ -83,7 +78,7 @@ namespace Teleradyoloji
         private static volatile Action<TeleradyolojiLogEvent> _handler;
         private static bool _hooked;
 
-        // Sends events up to maxLevel to handler, replacing any handler set before.
+        /// <summary>Sends events up to maxLevel to handler, replacing any handler set before.</summary>
         public static void Enable(Action<TeleradyolojiLogEvent> handler,
             TeleradyolojiLogLevel maxLevel = TeleradyolojiLogLevel.Info)
         {
@@ -101,7 +96,7 @@ namespace Teleradyoloji
             }
         }
 
-        // Stops the events. When it returns, the handler is not running and will not run again.
+        /// <summary>Stops the events. When it returns, the handler is not running and will not run again.</summary>
         public static void Disable()
         {
             lock (Gate)
