@@ -1,5 +1,5 @@
 // Package conn opens and keeps the connections of one trl client to the
-// Ministry's hosts: cached DNS, addresses sharing the deadline, TLS with
+// Ministry's hosts: cached DNS, addresses raced (Happy Eyeballs), TLS with
 // session resumption, kept connections checked before reuse, and spare
 // connections opened ahead of need (prewarm, and the API connection raced
 // with a token request).
@@ -45,11 +45,12 @@ type Options struct {
 // Pool dials for one fasthttp.Client and keeps at most one spare connection
 // per host, opened in the background.
 type Pool struct {
-	opts    Options
-	dns     *resolver
-	connect func(ip net.IP, port int, deadline time.Time) (net.Conn, error)
-	ctx     context.Context
-	stop    context.CancelFunc
+	opts     Options
+	dns      *resolver
+	attempts func(port int, deadline time.Time) attempts // connection attempts racing (see race)
+	dead     *deadAddrs
+	ctx      context.Context
+	stop     context.CancelFunc
 
 	mu     sync.Mutex
 	closed bool
@@ -69,7 +70,7 @@ type spare struct {
 func New(opts Options) *Pool {
 	ctx, stop := context.WithCancel(context.Background())
 	return &Pool{
-		opts: opts, dns: newResolver(), connect: connectIP, ctx: ctx, stop: stop,
+		opts: opts, dns: newResolver(), attempts: newAttempts, dead: newDeadAddrs(), ctx: ctx, stop: stop,
 		hosts: map[Target]*fasthttp.HostClient{}, open: map[Target]map[*liveConn]struct{}{},
 		spares: map[Target]*spare{},
 	}
