@@ -31,8 +31,9 @@ type Options struct {
 	// TLSConfig returns the base TLS settings (roots, minimum version,
 	// session cache); it may block the first time (loading system roots).
 	TLSConfig func() *tls.Config
-	// Proxy dials through a proxy within timeout; nil dials directly.
-	Proxy func(addr string, timeout time.Duration) (net.Conn, error)
+	// Proxy chooses the proxy of each connection (see ProxyChooser); nil
+	// connects directly.
+	Proxy ProxyChoice
 	// IdleTimeout is how long a spare connection is kept unused.
 	IdleTimeout time.Duration
 	// Timeout bounds a dial that fasthttp asks for without one, and a warm-up.
@@ -236,17 +237,11 @@ func (p *Pool) connect1(ctx context.Context, t Target, deadline time.Time, ahead
 
 // open1 is connect1; stage names the step that failed ("connect" or "tls").
 func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time, ahead bool, start time.Time) (*liveConn, string, error) {
-	var raw net.Conn
-	var err error
-	if p.opts.Proxy != nil {
-		raw, err = p.opts.Proxy(t.Addr, time.Until(deadline))
-	} else {
-		raw, err = p.dialTCP(t.Addr, deadline)
-	}
+	raw, proxied, err := p.dialRaw(t, deadline)
 	if err != nil {
 		return nil, "connect", err
 	}
-	logConnOpened(t, raw, time.Since(start), p.opts.Proxy != nil, ahead)
+	logConnOpened(t, raw, time.Since(start), proxied, ahead)
 	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t, ahead: ahead}
 	c.lastUse.Store(time.Now().UnixNano())
 	if t.TLS {
