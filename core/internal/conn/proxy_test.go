@@ -2,6 +2,7 @@ package conn
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,10 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/teleradyoloji/teleradyoloji/core/internal/logx"
 )
 
 // fakeConnectProxy answers every CONNECT with status once release is
@@ -58,24 +62,40 @@ func TestSystemDirectUsesOwnDialer(t *testing.T) {
 		}
 		return []net.IPAddr{{IP: net.ParseIP("127.0.0.1")}}, nil
 	}
-	for i := 0; i < 2; i++ {
-		c, proxied, err := p.dialRaw(Target{Addr: "direct.test:" + port, TLS: true}, time.Now().Add(5*time.Second))
-		if err != nil || proxied {
-			t.Fatalf("direct: proxied %v, %v", proxied, err)
+	var mu sync.Mutex
+	var opened []string
+	logx.Set(func(_ logx.Level, event []byte) {
+		if bytes.Contains(event, []byte(`"conn.opened"`)) {
+			mu.Lock()
+			opened = append(opened, string(event))
+			mu.Unlock()
 		}
-		if c.RemoteAddr().String() != live {
-			t.Fatalf("direct: connected to %v", c.RemoteAddr())
+	}, logx.Info)
+	t.Cleanup(func() { logx.Set(nil, logx.Off) })
+	for i := 0; i < 2; i++ {
+		c, err := p.connect1(context.Background(), Target{Addr: "direct.test:" + port}, time.Now().Add(5*time.Second), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.raw.RemoteAddr().String() != live {
+			t.Fatalf("direct: connected to %v", c.raw.RemoteAddr())
 		}
 		c.Close()
 	}
 	if n := lookups.Load(); n != 1 {
 		t.Fatalf("%d lookups for 2 direct connections: not the pool's DNS cache", n)
 	}
-	c, proxied, err := p.dialRaw(Target{Addr: "proxied.test:443", TLS: true}, time.Now().Add(5*time.Second))
-	if err != nil || !proxied || connects.Load() != 1 {
-		t.Fatalf("proxied: %v %v, %d CONNECTs", proxied, err, connects.Load())
+	c, err := p.connect1(context.Background(), Target{Addr: "proxied.test:443"}, time.Now().Add(5*time.Second), false)
+	if err != nil || connects.Load() != 1 {
+		t.Fatalf("proxied: %v, %d CONNECTs", err, connects.Load())
 	}
 	c.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(opened) != 3 || !strings.Contains(opened[0], `"proxy":false`) || !strings.Contains(opened[1], `"proxy":false`) ||
+		!strings.Contains(opened[2], `"proxy":true`) {
+		t.Fatalf("conn.opened events: %v", opened)
+	}
 }
 
 // TestProxyRefusedLoginNotRepeated: connections racing through a proxy
