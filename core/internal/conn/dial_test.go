@@ -15,7 +15,7 @@ import (
 // The attempt delay's timer fires only when the test says so.
 type fakeNet struct {
 	lookups atomic.Int32
-	started chan net.IP   // each attempt as it starts
+	started chan net.IP    // each attempt as it starts
 	tick    chan time.Time // fires the attempt delay
 	mu      sync.Mutex
 	blocked map[string]bool
