@@ -39,13 +39,16 @@ windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS)
 # front (windows/front.c) that owns the name and the ABI, checks the platform
 # and forwards every call to teleradyoloji-core.dll, the Go library beside it.
 # Both carry a version resource; the front's .def and import library come
-# from the header.
-$(BUILD)/windows-%/teleradyoloji-core.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in Makefile
+# from the header. The x86 core is built without Go's 32 MiB FIPS scratch
+# buffer in its .bss (windows/overlay386.sh): 32-bit address space is scarce.
+$(BUILD)/windows-%/teleradyoloji-core.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in windows/overlay386.sh Makefile
 	@mkdir -p $(@D)
 	$(call win_rc,$*,teleradyoloji-core.dll,$(@D)/core-version.rc)
 	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/core-version.rc -o export/zz_version_windows_$*.syso
+	$(if $(filter 386,$*),windows/overlay386.sh $(@D)/overlay)
 	CGO_ENABLED=1 GOOS=windows GOARCH=$* CC=$(WIN_CC_$*) \
-	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" -o $@ ./export
+	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" \
+	  $(if $(filter 386,$*),-overlay $(@D)/overlay/overlay.json) -o $@ ./export
 	@rm -f $(@D)/teleradyoloji-core.h export/zz_version_windows_$*.syso
 
 $(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h windows/version.rc.in Makefile \
@@ -94,6 +97,14 @@ $(BUILD)/windows-%/test_log.exe: tests/c/test_log.c tests/c/harness.h $(BUILD)/w
 $(BUILD)/windows-%/test_fpu.exe: tests/c/test_fpu.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_fpu.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
+
+# What the x86 pair costs a 32-bit process's address space (README "32-bit").
+$(BUILD)/windows-%/test_addrspace.exe: tests/c/test_addrspace.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_addrspace.c \
+	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread -Wl,--stack,$(ADDRSPACE_STACK)
+# The threads the Go runtime starts get the executable's default stack: 1 MiB
+# in a Delphi program ({$MAXSTACKSIZE}), the 32-bit host this test stands for.
+ADDRSPACE_STACK ?= 1048576
 
 # Wine 8 lacks bcryptprimitives.dll, which the Go runtime needs: a test-only shim.
 $(BUILD)/wine/bcryptprimitives.dll: windows/bcryptprimitives.c windows/bcryptprimitives.def
@@ -157,6 +168,7 @@ wine_old = WINEPREFIX=$(if $(filter 386,$(1)),$(WINEPREFIX_OLD32),$(WINEPREFIX_O
 # The C suites and the doctor, run: x64 under wine64, x86 under 32-bit Wine.
 test-windows-run-%: $(SANDBOX) $(BUILD)/windows-%/teleradyoloji.dll $(BUILD)/windows-%/teleradyoloji.exe \
     $(BUILD)/windows-%/test_abi.exe $(BUILD)/windows-%/test_log.exe $(BUILD)/windows-%/test_fpu.exe \
+    $(BUILD)/windows-386/test_addrspace.exe \
     $(WINEPREFIX_DIR)/.ready $(WINEPREFIX32_DIR)/.ready
 	@echo "-- windows-$*: the C suites under $(if $(filter 386,$*),32-bit Wine,wine64)"
 	set -e; cd $(BUILD)/windows-$*; for t in test_abi test_log test_fpu; do \
@@ -164,6 +176,8 @@ test-windows-run-%: $(SANDBOX) $(BUILD)/windows-%/teleradyoloji.dll $(BUILD)/win
 	    $(call wine_bin,$*) ./$$t.exe; done
 	$(call wine_env,$*) TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) WINE=$(call wine_bin,$*) \
 	  timeout 300 $(WITH_SANDBOX) windows/test_doctor.sh $(BUILD)/windows-$*/teleradyoloji.exe
+	$(if $(filter 386,$*),cd $(BUILD)/windows-386 && $(call wine_env,386) TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) \
+	  timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE32) ./test_addrspace.exe)
 
 test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(WIN_DOCTORS) test-x86-static test-windows-run-amd64 test-windows-run-386 \
     test-windows-front test-windows-proxy
