@@ -18,7 +18,9 @@
  *
  * fork(): a child has no delivery thread, and the shim refuses every call
  * there before any Go code runs, so nothing is queued.  Process exit: a
- * destructor (POSIX) stops delivery without waiting.
+ * destructor (POSIX) stops delivery without waiting; in a forked child it
+ * does nothing (also after a raw fork system call, which runs no
+ * pthread_atfork handler: the process id is compared).
  */
 #define TRL_BUILDING_LIBRARY 1
 #define _GNU_SOURCE 1
@@ -46,6 +48,7 @@ static DWORD log_tid;
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <unistd.h>
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t state_cv = PTHREAD_COND_INITIALIZER;
 static sem_t sem;
@@ -277,12 +280,17 @@ static int start_thread(void) {
 }
 
 /* At exit, nothing more is delivered; a forked child (whose copy of the
- * state lock may be held by a thread it does not have) leaves it alone. */
+ * state lock may be held by a thread it does not have) takes no lock.  A raw
+ * fork system call runs no pthread_atfork handler: the process id tells. */
 static volatile sig_atomic_t forked_child;
+static pid_t loaded_in;
 static void on_fork_child(void) { forked_child = 1; }
-__attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, on_fork_child); }
+__attribute__((constructor)) static void watch_fork(void) {
+    loaded_in = getpid();
+    pthread_atfork(NULL, NULL, on_fork_child);
+}
 __attribute__((destructor)) static void at_exit(void) {
-    if (!forked_child)
+    if (!forked_child && getpid() == loaded_in)
         logq_stop();
 }
 #endif

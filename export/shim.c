@@ -17,25 +17,57 @@
  *   collector and Go (DESIGN.md pitfall 8).  Library-owned threads are unknown
  *   to Mono, so it never pauses them.
  *
- * Alternate signal stacks (POSIX; DESIGN.md pitfall 10).  When the library
- * loads, the Go runtime adds SA_ONSTACK to every signal handler the host
- * registered before (CoreCLR's SIGRTMIN thread-suspension handler is one), so
- * from then on those handlers run on the thread's alternate signal stack.  A
- * thread that calls into Go keeps the one it has (Go only records it; with
- * none, Go gives it a 32 KiB one), and CoreCLR gives each thread 16 KiB: a
- * handler that needs more overflows it and the process dies.  So before a
- * thread first enters Go, the shim makes sure its alternate stack holds at
- * least 1 MiB (TELERADYOLOJI_SIGNAL_STACK_KIB; 0 leaves stacks alone): a
- * smaller one or none is replaced by a library-owned 1 MiB stack above a
- * guard page, which Go then records as the thread's.  1 MiB is the order of
- * the thread stacks such handlers were written to run on (without
- * SA_ONSTACK).  It costs 1 MiB + 4 KiB of address space and two mappings per
- * thread; only the pages a handler touches become resident (measured with 128
- * threads: no difference in VmRSS until a handler runs, then what the handler
- * uses), and below 2 MiB no transparent huge page can back it.  It is freed
- * when the thread ends, after Go has let go of it (sigstack_release).  A host
- * stack it replaced is the host's: a host that frees only the stack still
- * installed (CoreCLR compares the pointer) leaves that one mapped.
+ * Host signal handlers and alternate signal stacks (POSIX; DESIGN.md pitfall
+ * 10).  When the library loads, the Go runtime adds SA_ONSTACK to every signal
+ * handler the host registered before (CoreCLR's SIGRTMIN thread-suspension
+ * handler is one): from then on such a handler runs on the alternate signal
+ * stack of whatever thread it lands on, 16 KiB on CoreCLR's threads, too small
+ * for it; also on threads that never call the library.  Go needs SA_ONSTACK
+ * only while a thread runs Go code (a goroutine's stack is small and grows by
+ * copying).  So:
+ *
+ * - Wrapped handlers (x86_64 Linux).  A constructor that runs before the Go
+ *   runtime starts (constructor priority) puts the shim's handler, sigwrap, in
+ *   the place of each host handler registered without SA_ONSTACK, with the
+ *   host's flags and mask; Go then adds SA_ONSTACK to sigwrap instead.  Never
+ *   for the signals Go installs its own handler for in a shared library
+ *   (SIGSEGV, SIGBUS, SIGFPE, SIGPIPE, SIGURG; SIGPROF): Go forwards those.
+ *   sigwrap runs the host's handler where it would have run without the
+ *   library: on the interrupted stack, when the thread was not running Go
+ *   code, or on the alternate stack when it was.  It knows from a thread-local
+ *   state the shim keeps (thread_where): "host" from a thread's first trl_*
+ *   call, "in Go" around the Go call; a thread it never saw (a bystander, or
+ *   a thread Go created) counts as running Go code only when the interrupted
+ *   instruction is in this library (Go runs goroutines only there; outside,
+ *   in libc or the vDSO, Go is on the thread's system stack).  To run on the
+ *   interrupted stack it blocks every signal, moves the stack pointer below
+ *   the interrupted one (past the x86_64 red zone; sigwrap_call_on), disables
+ *   the alternate stack (so a nested signal cannot land on the frames it left
+ *   there), runs the handler with the signal mask it was given, then blocks,
+ *   re-enables, moves back and returns; the kernel restores the mask.  A
+ *   handler that leaves by siglongjmp leaves the thread without its
+ *   alternate stack.  On other systems the host's handlers stay as Go left
+ *   them, on the alternate stack.
+ *
+ * - A large alternate stack while in Go.  Before a thread first enters Go the
+ *   shim makes sure its alternate stack holds at least 1 MiB
+ *   (TELERADYOLOJI_SIGNAL_STACK_KIB; 0 leaves stacks alone): Go records the
+ *   stack a thread has at its first entry (with none, Go gives it a 32 KiB
+ *   one), and runs its own handlers and, through sigwrap, the host's on it.
+ *   With no host stack, or not on x86_64 Linux, a library-owned 1 MiB stack
+ *   above a guard page is installed for good.  When the host has its own
+ *   smaller one (CoreCLR), the library's is installed only for the time of
+ *   each call and the host's put back after it (two sigaltstack calls per
+ *   call): the host's stays the installed one outside calls, so a host that
+ *   frees its stack at thread exit only if it is still installed (CoreCLR
+ *   compares the pointer) frees it, whatever order the thread-exit
+ *   destructors run in.  1 MiB is the order of the thread stacks such
+ *   handlers were written to run on.  It costs 1 MiB + 4 KiB of address space
+ *   and two mappings per calling thread; only the pages a handler touches
+ *   become resident (measured with 128 threads: no difference in VmRSS until
+ *   a handler runs), and below 2 MiB no transparent huge page can back it.
+ *   It is freed when the thread ends, after Go has let go of it
+ *   (sigstack_release).
  *
  * The library-owned threads of the handoff mode get one too: they run Go,
  * and a process-directed signal can land on them.  The calling threads of the
@@ -67,8 +99,11 @@ static SRWLOCK first_call_lock = SRWLOCK_INIT;
 #define UNLOCK() ReleaseSRWLockExclusive(&first_call_lock)
 #else
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
+#include <link.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -76,6 +111,147 @@ static SRWLOCK first_call_lock = SRWLOCK_INIT;
 static pthread_mutex_t first_call_lock = PTHREAD_MUTEX_INITIALIZER;
 #define LOCK() pthread_mutex_lock(&first_call_lock)
 #define UNLOCK() pthread_mutex_unlock(&first_call_lock)
+
+/* ---- host signal handlers (see the top of this file) ---- */
+
+/* Where this thread is, for sigwrap: a thread the shim never saw is
+ * THREAD_UNKNOWN (0).  Initial-exec TLS: read in a signal handler. */
+enum { THREAD_UNKNOWN, THREAD_HOST, THREAD_IN_GO };
+static __thread volatile sig_atomic_t thread_where __attribute__((tls_model("initial-exec")));
+#define SAW_HOST_THREAD() ((void)(thread_where || (thread_where = THREAD_HOST)))
+
+#if defined(__x86_64__) && defined(__linux__)
+#define SIGWRAP 1
+#include <ucontext.h>
+
+/* sigwrap_call_on(sp, fn, arg) calls fn(arg) with the stack pointer at sp
+ * (16-byte aligned) and returns on the stack it was called on. */
+void sigwrap_call_on(uintptr_t sp, void (*fn)(void *), void *arg) __attribute__((visibility("hidden")));
+__asm__(".pushsection .text\n"
+        ".globl sigwrap_call_on\n"
+        ".hidden sigwrap_call_on\n"
+        ".type sigwrap_call_on,@function\n"
+        "sigwrap_call_on:\n"
+        "  .cfi_startproc\n"
+        "  pushq %rbp\n"
+        "  .cfi_def_cfa_offset 16\n"
+        "  .cfi_offset %rbp, -16\n"
+        "  movq %rsp, %rbp\n"
+        "  .cfi_def_cfa_register %rbp\n"
+        "  movq %rdi, %rsp\n"
+        "  movq %rdx, %rdi\n"
+        "  callq *%rsi\n"
+        "  movq %rbp, %rsp\n"
+        "  popq %rbp\n"
+        "  .cfi_def_cfa %rsp, 8\n"
+        "  ret\n"
+        "  .cfi_endproc\n"
+        ".size sigwrap_call_on, .-sigwrap_call_on\n"
+        ".popsection\n");
+
+static struct sigaction host_action[NSIG]; /* the host's handler of each wrapped signal */
+static uintptr_t lib_text_lo, lib_text_hi;  /* this library's code (Go's and the shim's) */
+
+static void call_host(int sig, siginfo_t *si, void *uc) {
+    const struct sigaction *h = &host_action[sig];
+    if (h->sa_flags & SA_SIGINFO)
+        h->sa_sigaction(sig, si, uc);
+    else
+        h->sa_handler(sig);
+}
+
+struct on_thread_stack {
+    int sig;
+    siginfo_t *si;
+    void *uc;
+    stack_t alt;   /* the alternate stack sigwrap runs on */
+    sigset_t mask; /* the mask the kernel gave the handler */
+};
+
+/* Runs on the interrupted stack, every signal blocked. */
+static void host_on_thread_stack(void *p) {
+    struct on_thread_stack *c = p;
+    stack_t off;
+    memset(&off, 0, sizeof off);
+    off.ss_flags = SS_DISABLE;
+    off.ss_size = MINSIGSTKSZ;
+    int disabled = sigaltstack(&off, NULL) == 0;
+    pthread_sigmask(SIG_SETMASK, &c->mask, NULL);
+    call_host(c->sig, c->si, c->uc);
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
+    if (disabled)
+        sigaltstack(&c->alt, NULL);
+}
+
+/* sigwrap stands for a host handler that Go gave SA_ONSTACK. */
+static void sigwrap(int sig, siginfo_t *si, void *ucv) {
+    int saved_errno = errno;
+    ucontext_t *uc = ucv;
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    int where = thread_where;
+    int in_go = where == THREAD_IN_GO || (where == THREAD_UNKNOWN && pc >= lib_text_lo && pc < lib_text_hi);
+    struct on_thread_stack c;
+    if (in_go || sigaltstack(NULL, &c.alt) != 0 || !(c.alt.ss_flags & SS_ONSTACK) ||
+        (sp >= (uintptr_t)c.alt.ss_sp && sp - (uintptr_t)c.alt.ss_sp < c.alt.ss_size)) {
+        /* in Go, or already on the interrupted stack (no alternate stack, or a nested signal) */
+        errno = saved_errno;
+        call_host(sig, si, ucv);
+        return;
+    }
+    c.sig = sig;
+    c.si = si;
+    c.uc = ucv;
+    c.alt.ss_flags &= ~SS_ONSTACK;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &c.mask);
+    errno = saved_errno;
+    sigwrap_call_on((sp - 128) & ~(uintptr_t)15, host_on_thread_stack, &c);
+    errno = saved_errno;
+} /* the kernel restores the mask of uc */
+
+static int find_lib_text(struct dl_phdr_info *info, size_t size, void *unused) {
+    (void)size, (void)unused;
+    uintptr_t self = (uintptr_t)&sigwrap, lo = UINTPTR_MAX, hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
+        lo = a < lo ? a : lo;
+        hi = b > hi ? b : hi;
+    }
+    if (self < lo || self >= hi)
+        return 0;
+    lib_text_lo = lo;
+    lib_text_hi = hi;
+    return 1;
+}
+
+/* Before the Go runtime starts: put sigwrap in the place of every host
+ * handler registered without SA_ONSTACK, except where Go installs its own. */
+__attribute__((constructor(101))) static void sigwrap_install(void) {
+    if (!dl_iterate_phdr(find_lib_text, NULL))
+        return;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+            sig == SIGPIPE || sig == SIGURG || sig == SIGPROF || (sig >= 32 && sig < SIGRTMIN))
+            continue;
+        struct sigaction cur;
+        if (sigaction(sig, NULL, &cur) != 0 || cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN ||
+            (cur.sa_flags & SA_ONSTACK))
+            continue;
+        host_action[sig] = cur;
+        struct sigaction w = cur;
+        w.sa_sigaction = sigwrap;
+        w.sa_flags |= SA_SIGINFO;
+        sigaction(sig, &w, NULL);
+    }
+}
+#endif
 
 /* ---- alternate signal stacks (see the top of this file) ---- */
 
@@ -86,6 +262,8 @@ static size_t sigstack_size; /* 0: leave threads' alternate stacks alone */
 static size_t sigstack_page;
 static pthread_key_t sigstack_key; /* this thread's stack: the mapping, guard page first */
 static __thread int sigstack_rounds;
+static __thread char *sigstack_mine; /* this thread's library stack while it is mapped */
+static __thread int sigstack_swap;   /* installed only during calls: the host has its own */
 
 /* sigstack_release runs when a thread that got a library stack ends.  Go
  * records that stack in the thread's M when the thread first enters Go, and
@@ -99,6 +277,7 @@ static __thread int sigstack_rounds;
 static void sigstack_release(void *base) {
     if (++sigstack_rounds < PTHREAD_DESTRUCTOR_ITERATIONS && pthread_setspecific(sigstack_key, base) == 0)
         return;
+    sigstack_mine = NULL; /* a later call (another destructor) runs without it */
     stack_t cur;
     if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) &&
         cur.ss_sp == (char *)base + sigstack_page) {
@@ -133,8 +312,10 @@ static void sigstack_init(void) {
 }
 
 /* sigstack_ensure gives the calling thread a library alternate stack when it
- * has none or a smaller one.  Only before the thread's first entry into Go:
- * after that, Go has recorded the stack the thread has. */
+ * has none or a smaller one: installed now for good, or, when the host has
+ * its own (and sigwrap runs the host's handlers outside Go), during each call
+ * (sigstack_enter).  Only before the thread's first entry into Go: after
+ * that, Go has recorded the stack the thread has. */
 static void sigstack_ensure(void) {
     pthread_once(&sigstack_once, sigstack_init);
     stack_t cur;
@@ -158,28 +339,74 @@ static void sigstack_ensure(void) {
         munmap(base, len);
         return;
     }
+    sigstack_mine = base;
+#ifdef SIGWRAP
+    if (!(cur.ss_flags & SS_DISABLE)) {
+        sigstack_swap = 1;
+        return;
+    }
+#endif
     if (sigaltstack(&ss, NULL) != 0) {
         pthread_setspecific(sigstack_key, NULL);
+        sigstack_mine = NULL;
         munmap(base, len);
     }
+}
+
+/* sigstack_enter installs the library's stack for one call, keeping the
+ * host's in *host; 1 when sigstack_leave must put it back. */
+static int sigstack_enter(stack_t *host) {
+    if (!sigstack_swap || !sigstack_mine)
+        return 0;
+    stack_t ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = sigstack_mine + sigstack_page;
+    ss.ss_size = sigstack_size;
+    return sigaltstack(&ss, host) == 0; /* fails on the alternate stack (a call from a handler) */
+}
+
+static void sigstack_leave(const stack_t *host) {
+    stack_t ss = *host;
+    ss.ss_flags &= ~SS_ONSTACK;
+    if (ss.ss_flags & SS_DISABLE)
+        ss.ss_size = MINSIGSTKSZ;
+    sigaltstack(&ss, NULL);
 }
 #endif
 
 static __thread int thread_entered;
 static const char *version_seen; /* trl_version's answer, for a forked child */
 
-static void enter_go(void) {
-    if (__builtin_expect(thread_entered, 1))
-        return;
+/* A packed call: fn calls the trlgo_* function with a's fields. */
+typedef int32_t (*thunk_fn)(void *a);
+
+/* call_go makes the call on this thread, the thread's first entry into Go
+ * serialised behind first_call_lock. */
+static int32_t call_go(thunk_fn fn, void *a) {
 #if !defined(_WIN32)
-    sigstack_ensure();
+    if (!thread_entered)
+        sigstack_ensure();
+    stack_t host;
+    int swapped = sigstack_enter(&host);
+    thread_where = THREAD_IN_GO;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
 #endif
-    LOCK();
-    (void)trlgo_abi_version();
-    if (!version_seen)
-        version_seen = trlgo_version();
-    UNLOCK();
-    thread_entered = 1;
+    if (__builtin_expect(!thread_entered, 0)) {
+        LOCK();
+        (void)trlgo_abi_version();
+        if (!version_seen)
+            version_seen = trlgo_version();
+        UNLOCK();
+        thread_entered = 1;
+    }
+    int32_t r = fn(a);
+#if !defined(_WIN32)
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread_where = THREAD_HOST;
+    if (swapped)
+        sigstack_leave(&host);
+#endif
+    return r;
 }
 
 /* ---- fork() without exec ----
@@ -205,8 +432,13 @@ __attribute__((constructor)) static void watch_fork(void) {
 }
 #define is_forked() (forked || getpid() != loaded_in)
 #endif
-/* FORKED(): this call must not enter Go (a forked child, or the log thread). */
+/* FORKED(): this call must not enter Go (a forked child, or the log thread).
+ * First in every call: the thread is the host's from here (sigwrap). */
+#if defined(_WIN32)
 #define FORKED() __builtin_expect(is_forked() || logq_thread, 0)
+#else
+#define FORKED() (SAW_HOST_THREAD(), __builtin_expect(is_forked() || logq_thread, 0))
+#endif
 
 static const char forked_json[] =
     "{\"code\":10,\"name\":\"TRL_E_FORKED\",\"message\":\"this process was forked (fork() without exec) "
@@ -247,14 +479,8 @@ static const char *const status_names[] = {
     "TRL_E_NETWORK", "TRL_E_TIMEOUT", "TRL_E_PROTOCOL", "TRL_E_INTERNAL", "TRL_E_FORKED",
 };
 
-/* A call packed for run(): fn calls the trlgo_* function with a's fields. */
-typedef int32_t (*thunk_fn)(void *a);
-
 #if defined(_WIN32)
-static int32_t run(thunk_fn fn, void *a) {
-    enter_go();
-    return fn(a);
-}
+static int32_t run(thunk_fn fn, void *a) { return call_go(fn, a); }
 #else
 /* The library-owned thread paired with one calling thread. */
 struct worker {
@@ -309,8 +535,7 @@ static void *worker_main(void *p) {
         if (w->state == EXIT)
             break;
         pthread_mutex_unlock(&w->mu);
-        enter_go();
-        int32_t r = w->fn(w->a);
+        int32_t r = call_go(w->fn, w->a);
         pthread_mutex_lock(&w->mu);
         w->result = r;
         w->state = DONE;
@@ -380,11 +605,10 @@ static int32_t run_on(struct worker *w, thunk_fn fn, void *a) {
 }
 
 static int32_t run(thunk_fn fn, void *a) {
+    SAW_HOST_THREAD();
     pthread_once(&handoff_once, handoff_init);
-    if (!handoff) {
-        enter_go();
-        return fn(a);
-    }
+    if (!handoff)
+        return call_go(fn, a);
     struct worker *w = my_worker_or_null();
     if (w)
         return run_on(w, fn, a);
@@ -394,8 +618,7 @@ static int32_t run(thunk_fn fn, void *a) {
         worker_end(w);
         return r;
     }
-    enter_go();
-    return fn(a);
+    return call_go(fn, a);
 }
 #endif
 
@@ -568,6 +791,9 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, con
 
 THUNK(set_log, {int32_t on; int32_t max_level;}, trlgo_set_log(a->on, a->max_level))
 TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level) {
+#if !defined(_WIN32)
+    SAW_HOST_THREAD();
+#endif
     if (is_forked())
         return TRL_E_FORKED;
     if (fn && (max_level < TRL_LOG_ERROR || max_level > TRL_LOG_DEBUG))

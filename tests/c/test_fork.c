@@ -3,7 +3,11 @@
  * threads keep calling in the parent while it forks 10 children; each child
  * calls from 4 threads.  Every call in a child fails at once with
  * TRL_E_FORKED and never reaches the sandbox; no child hangs; the parent's
- * calls all succeed and every postOTAC the sandbox saw is the parent's. */
+ * calls all succeed and every postOTAC the sandbox saw is the parent's.
+ * Then 3,000 raw-fork children (no pthread_atfork handler runs) each call
+ * exit() while the parent logs heavily (clients made and closed, logging
+ * turned off and on): none may hang in the library's exit-time code on a
+ * log lock a parent thread held at the fork. */
 #include "harness.h"
 
 #include <signal.h>
@@ -12,6 +16,10 @@
 
 #define CHILDREN 10
 #define CHILD_THREADS 4
+#define RAW_CHILDREN 3000
+#define RAW_BATCH 30
+#define RAW_CHILD_TIMEOUT_S 3
+#define RAW_HUNG_ENOUGH 10
 
 static trl_client client;
 static int stop_parent, parent_ok, parent_failed;
@@ -29,6 +37,60 @@ static void *parent_worker(void *arg) {
         trl_free(err);
     }
     return NULL;
+}
+
+static long log_events;
+static void TRL_CALL count_event(void *user_data, int32_t level, const char *json) {
+    (void)user_data, (void)level, (void)json;
+    __atomic_add_fetch(&log_events, 1, __ATOMIC_SEQ_CST); /* no stdio, no malloc: a child copies no lock */
+}
+
+/* Logs heavily: each client made and closed is two events, no network. */
+static void *logging_worker(void *arg) {
+    (void)arg;
+    while (!__atomic_load_n(&stop_parent, __ATOMIC_SEQ_CST)) {
+        if (trl_client_close(new_client(NULL)) != TRL_OK)
+            __atomic_add_fetch(&parent_failed, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+/* Turns logging off and on again and again: each time the delivery thread
+ * ends and a new one starts. */
+static void *log_toggler(void *arg) {
+    (void)arg;
+    while (!__atomic_load_n(&stop_parent, __ATOMIC_SEQ_CST))
+        if (trl_set_log(NULL, NULL, 0) != TRL_OK || trl_set_log(count_event, NULL, TRL_LOG_DEBUG) != TRL_OK)
+            __atomic_add_fetch(&parent_failed, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* Raw-fork children exit() while the parent's log thread delivers events;
+ * each child has RAW_CHILD_TIMEOUT_S to end.  Returns the number that hung
+ * (it stops early, after RAW_HUNG_ENOUGH: the run has failed by then). */
+static int raw_fork_children_exit(int *others) {
+    fflush(NULL); /* a child's exit() flushes its copy of stdio */
+    int hung = 0;
+    for (int done = 0; done < RAW_CHILDREN && hung < RAW_HUNG_ENOUGH; done += RAW_BATCH) {
+        pid_t pids[RAW_BATCH];
+        for (int i = 0; i < RAW_BATCH; i++) {
+            pids[i] = (pid_t)syscall(SYS_fork);
+            if (pids[i] == 0) {
+                alarm(RAW_CHILD_TIMEOUT_S);
+                exit(0); /* atexit handlers and the library's destructors run */
+            }
+        }
+        for (int i = 0; i < RAW_BATCH; i++) {
+            int status = 0;
+            if (pids[i] < 0 || waitpid(pids[i], &status, 0) != pids[i])
+                ++*others;
+            else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+                hung++;
+            else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                ++*others;
+        }
+    }
+    return hung;
 }
 
 /* In a child: a call fails at once, clears its outputs and says why. */
@@ -127,6 +189,21 @@ int main(void) {
     CHECK(parent_failed == 0 && parent_ok > 0);
     /* Every postOTAC the sandbox saw is the parent's: no child reached it. */
     CHECK(sb_stat("otac_requests") == parent_ok + 1);
+
+    CHECK_RC(trl_set_log(count_event, NULL, TRL_LOG_DEBUG), TRL_OK);
+    __atomic_store_n(&stop_parent, 0, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 3; i++) pthread_create(&workers[i], NULL, i ? logging_worker : log_toggler, NULL);
+    while (__atomic_load_n(&log_events, __ATOMIC_SEQ_CST) < 100) {
+        struct timespec pause = {0, 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    int others = 0, hung = raw_fork_children_exit(&others);
+    __atomic_store_n(&stop_parent, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 3; i++) pthread_join(workers[i], NULL);
+    CHECK_RC(trl_set_log(NULL, NULL, 0), TRL_OK);
+    printf("raw-fork children exiting while the parent logs (%ld events): %s%d of %d hung, %d failed otherwise\n",
+           log_events, hung >= RAW_HUNG_ENOUGH ? "at least " : "", hung, RAW_CHILDREN, others);
+    CHECK(hung == 0 && others == 0 && parent_failed == 0);
     url = NULL;
     CHECK_RC(trl_viewer_url(client, "ACC-FORK-PARENT", "12345678901", NULL, &url, NULL), TRL_OK);
     trl_free(url);

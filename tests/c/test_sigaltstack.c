@@ -15,21 +15,31 @@
  *     SA_ONSTACK before the library is loaded with dlopen;
  *   - 16 threads calling trl_build_viewer_url in a loop, each with a 16 KiB
  *     alternate stack (mmap'd with a guard page, as CoreCLR does), or none;
- *   - the main thread sending SIGRTMIN to every thread every 50 us.
+ *   - 4 bystander threads with the same stack that never call the library
+ *     (CoreCLR's finalizer and pool threads);
+ *   - the main thread sending SIGRTMIN to every thread every 50 us, from the
+ *     moment the thread has set up its stack (CoreCLR signals any thread it
+ *     knows): each calling thread waits 2 ms before its first call, so
+ *     signals also land between its creation and its first call.
  *
- * A thread is signalled only after its first call has returned: until then
- * its stack is the host's business.  The handler also counts the times it
- * ran on an alternate stack smaller than it needs, so an overflow that
- * corrupts memory without crashing still fails the run.
+ * Each thread's alternate stack is freed at its exit by a thread-exit
+ * destructor (a pthread key made before the library loads, as CoreCLR's
+ * thread cleanup runs before the library's), and only if it is still the
+ * installed one: CoreCLR compares the pointer.  A stack the library replaced
+ * would leak; the churn runs count the mappings left after every thread ended.
+ * The handler also counts the times it ran on an alternate stack smaller than
+ * it needs, so an overflow that corrupts memory without crashing still fails
+ * the run.
  *
  * Runs: a 16 KiB host stack (3 runs), no host stack (3; Go's own 32 KiB one
- * is too small too), a 2 MiB host stack (1; it must be kept), and a 16 KiB
- * host stack with threads ending and replaced all the time (1; signals reach
- * them while they end, and the library's stacks of ended threads must be
- * gone).  Each runs in a child process of its own (a crash ends only that
- * child; the library can be loaded once per process), bounded by a watchdog.
- * Not in the handoff mode (TELERADYOLOJI_THREAD_HANDOFF=1): there the calling
- * threads never enter Go and the library leaves their stacks alone.
+ * is too small too), a 2 MiB host stack (1; it must be kept), a 16 KiB host
+ * stack with threads ending and replaced all the time (1; signals reach them
+ * while they start and end), and 3,000 short-lived threads with a 16 KiB host
+ * stack and no signals (1; no mapping may be left per thread).  Each runs in a child process
+ * of its own (a crash ends only that child; the library can be loaded once
+ * per process), bounded by a watchdog.  Not in the handoff mode
+ * (TELERADYOLOJI_THREAD_HANDOFF=1): there the calling threads never enter Go
+ * and the library leaves their stacks alone.
  *
  *   test_sigaltstack LIBRARY                     every scenario; "N passed, M failed"
  *   test_sigaltstack LIBRARY --measure THREADS   resident memory per calling thread
@@ -51,13 +61,16 @@
 #include "teleradyoloji.h"
 
 #define WORKERS 16
+#define BYSTANDERS 4              /* host threads that never call the library */
+#define FIRST_CALL_AFTER_NS 2000000L /* signalled that long before a thread's first call */
+#define EXIT_THREADS 3000         /* the short-lived threads of the "small-exit" run */
 #define HANDLER_NEED (48 * 1024)  /* stack the host's handler uses */
 #define HOST_SMALL (16 * 1024)    /* CoreCLR's alternate stack */
 #define HOST_LARGE (2048 * 1024)  /* a host that already has a big one */
 #define RUN_NS 1500000000L        /* one scenario's signal storm */
 #define SIGNAL_EVERY_NS 50000L
 #define MIN_HANDLED 1000          /* the storm must really have happened */
-#define CHILD_TIMEOUT_S 20
+#define CHILD_TIMEOUT_S 40
 
 /* ---- the library, loaded after the handler is registered ---- */
 
@@ -140,50 +153,71 @@ static void register_handler(void) {
 /* ---- the calling threads ---- */
 
 enum { HOST_NONE, HOST_SMALL_STACK, HOST_LARGE_STACK };
-static int host_stack;       /* what each calling thread has before its first call */
+static int host_stack;       /* what each thread has before its first call */
 static int churn;            /* threads end after a while and new ones replace them */
+static long churn_calls;     /* calls per churned thread; 0: 200 + 37 per slot */
+static long thread_target;   /* churn until that many threads started (0: for RUN_NS) */
+static int quiet;            /* no signals: the run counts mappings only */
 static int stop;
 static long page;
+static size_t host_altlen;   /* the host's alternate stack with its guard page */
+static pthread_key_t host_key; /* made before the library loads: its destructor runs first */
 
 struct slot {
     pthread_t t;
     int live;    /* started, not yet joined */
-    int ready;   /* first call returned: may be signalled */
+    int ready;   /* its stack is set up: may be signalled */
     int done;
     long calls;
-    size_t alt_after; /* alternate stack size after the first call */
-    int kept;         /* the host's own alternate stack was kept */
+    int kept;    /* the host's own alternate stack was installed after the first call */
 };
-static struct slot slots[WORKERS];
-static long threads_started, calls_total, kept_total, alt_after_min = -1;
+static struct slot slots[WORKERS + BYSTANDERS];
+static long threads_started, calls_total, kept_total, host_freed;
 static pthread_mutex_t stats_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* host_stack_free runs at thread exit, as CoreCLR's thread cleanup: it frees
+ * the host's alternate stack only if it is still the installed one. */
+static void host_stack_free(void *alt) {
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) != 0 || (cur.ss_flags & SS_DISABLE) || cur.ss_sp != alt)
+        return; /* replaced: CoreCLR leaves it mapped */
+    stack_t off = {.ss_flags = SS_DISABLE};
+    if (sigaltstack(&off, NULL) == 0 && munmap(alt, host_altlen) == 0)
+        __atomic_add_fetch(&host_freed, 1, __ATOMIC_RELAXED);
+}
+
+/* host_thread_start gives the thread the host's alternate stack, if any. */
+static char *host_thread_start(void) {
+    if (host_stack == HOST_NONE)
+        return NULL;
+    char *alt = mmap(NULL, host_altlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (alt == MAP_FAILED || mprotect(alt, (size_t)page, PROT_NONE) != 0) {
+        perror("mmap");
+        exit(2);
+    }
+    stack_t ss = {.ss_sp = alt, .ss_size = host_altlen, .ss_flags = 0}; /* guard included, as CoreCLR */
+    if (sigaltstack(&ss, NULL) != 0 || pthread_setspecific(host_key, alt) != 0) {
+        perror("sigaltstack");
+        exit(2);
+    }
+    return alt;
+}
+
+static long now_ns(void);
 
 static void *worker(void *p) {
     struct slot *s = p;
-    char *alt = NULL;
-    size_t altlen = 0;
-    if (host_stack != HOST_NONE) {
-        altlen = (host_stack == HOST_SMALL_STACK ? HOST_SMALL : HOST_LARGE) + (size_t)page;
-        alt = mmap(NULL, altlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (alt == MAP_FAILED || mprotect(alt, (size_t)page, PROT_NONE) != 0) {
-            perror("mmap");
-            exit(2);
-        }
-        stack_t ss = {.ss_sp = alt, .ss_size = altlen, .ss_flags = 0}; /* guard included, as CoreCLR */
-        if (sigaltstack(&ss, NULL) != 0) {
-            perror("sigaltstack");
-            exit(2);
-        }
-    }
+    char *alt = host_thread_start();
+    __atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+    for (long until = now_ns() + FIRST_CALL_AFTER_NS; now_ns() < until;) {
+    } /* signals land here, before the first call */
     if (one_call() != 0)
         __atomic_add_fetch(&bad_calls, 1, __ATOMIC_RELAXED);
     stack_t after;
     sigaltstack(NULL, &after);
-    s->alt_after = (after.ss_flags & SS_DISABLE) ? 0 : after.ss_size;
     s->kept = alt && !(after.ss_flags & SS_DISABLE) && after.ss_sp == alt;
-    __atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
 
-    long limit = churn ? 200 + (long)(s - slots) * 37 : -1;
+    long limit = !churn ? -1 : churn_calls ? churn_calls : 200 + (long)(s - slots) * 37;
     while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE) && (limit < 0 || s->calls < limit)) {
         if (one_call() != 0)
             __atomic_add_fetch(&bad_calls, 1, __ATOMIC_RELAXED);
@@ -193,14 +227,22 @@ static void *worker(void *p) {
     pthread_mutex_lock(&stats_mu);
     calls_total += s->calls + 1;
     kept_total += s->kept;
-    if (alt_after_min < 0 || (long)s->alt_after < alt_after_min)
-        alt_after_min = (long)s->alt_after;
     pthread_mutex_unlock(&stats_mu);
-    /* The host's own stack: when it is still installed, Go has recorded it
-     * and forgets it only after this function returns, so it stays mapped
-     * (a test's leak).  When the library replaced it, nothing uses it. */
-    if (alt && !s->kept)
-        munmap(alt, altlen);
+    __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* A host thread that never calls the library (CoreCLR's finalizer). */
+static void *bystander(void *p) {
+    struct slot *s = p;
+    host_thread_start();
+    __atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+    struct timespec nap = {0, 100000};
+    while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
+        for (volatile int i = 0; i < 20000; i++) {
+        }
+        nanosleep(&nap, NULL);
+    }
     __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -208,12 +250,12 @@ static void *worker(void *p) {
 static void start(struct slot *s) {
     s->ready = s->done = 0;
     s->calls = 0;
-    if (pthread_create(&s->t, NULL, worker, s) != 0) {
+    if (pthread_create(&s->t, NULL, s - slots < WORKERS ? worker : bystander, s) != 0) {
         perror("pthread_create");
         exit(2);
     }
     s->live = 1;
-    threads_started++;
+    threads_started += s - slots < WORKERS;
 }
 
 static long now_ns(void) {
@@ -248,9 +290,19 @@ static int child(const char *lib, const char *scenario) {
     host_stack = strncmp(scenario, "small", 5) == 0 ? HOST_SMALL_STACK
                  : strcmp(scenario, "large") == 0   ? HOST_LARGE_STACK
                                                     : HOST_NONE;
-    churn = strstr(scenario, "churn") != NULL;
+    churn = strstr(scenario, "churn") != NULL || strstr(scenario, "exit") != NULL;
+    if (strstr(scenario, "exit")) {
+        churn_calls = 3;
+        thread_target = EXIT_THREADS;
+        quiet = 1;
+    }
+    host_altlen = (host_stack == HOST_LARGE_STACK ? HOST_LARGE : HOST_SMALL) + (size_t)page;
     alarm(CHILD_TIMEOUT_S); /* a hang ends the child */
     register_handler();
+    if (pthread_key_create(&host_key, host_stack_free) != 0) {
+        perror("pthread_key_create");
+        exit(2);
+    }
     load_library(lib);
 
     struct sigaction now;
@@ -258,16 +310,16 @@ static int child(const char *lib, const char *scenario) {
     int onstack_added = (now.sa_flags & SA_ONSTACK) != 0;
 
     long maps0 = map_count();
-    for (int i = 0; i < WORKERS; i++) start(&slots[i]);
-    long deadline = now_ns() + RUN_NS, sent = 0;
+    for (int i = 0; i < WORKERS + BYSTANDERS; i++) start(&slots[i]);
+    long deadline = now_ns() + (thread_target ? (CHILD_TIMEOUT_S - 10) * 1000000000L : RUN_NS), sent = 0;
     struct timespec pause = {0, SIGNAL_EVERY_NS};
-    while (now_ns() < deadline) {
-        for (int i = 0; i < WORKERS; i++) {
+    while (now_ns() < deadline && (!thread_target || threads_started < thread_target)) {
+        for (int i = 0; i < WORKERS + BYSTANDERS; i++) {
             struct slot *s = &slots[i];
             if (!s->live) continue;
             /* Also while the thread ends: its pthread_t stays valid until joined. */
-            if (__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) && pthread_kill(s->t, SIGRTMIN) == 0) sent++;
-            if (churn && __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && pthread_tryjoin_np(s->t, NULL) == 0) {
+            if (!quiet && __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) && pthread_kill(s->t, SIGRTMIN) == 0) sent++;
+            if (churn && i < WORKERS && __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && pthread_tryjoin_np(s->t, NULL) == 0) {
                 s->live = 0;
                 start(s);
             }
@@ -275,7 +327,7 @@ static int child(const char *lib, const char *scenario) {
         nanosleep(&pause, NULL);
     }
     __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
-    for (int i = 0; i < WORKERS; i++)
+    for (int i = 0; i < WORKERS + BYSTANDERS; i++)
         if (slots[i].live) pthread_join(slots[i].t, NULL), slots[i].live = 0;
 
     /* Every thread has ended, and with it its library stack: a leaked one
@@ -285,19 +337,21 @@ static int child(const char *lib, const char *scenario) {
     p_client_close(client);
 
     int fail = 0;
-    printf("    %ld threads, %ld calls, %ld signals sent, %ld handled (%ld on an alternate stack, %ld on one "
-           "smaller than %d KiB); SA_ONSTACK added to the host's handler: %s; smallest alternate stack "
-           "after a first call: %ld KiB%s; %+ld mappings after all threads ended\n",
-           threads_started, calls_total, sent, handled, on_alt, too_small, (HANDLER_NEED + 16 * 1024) / 1024,
-           onstack_added ? "yes" : "no", alt_after_min / 1024,
-           host_stack == HOST_LARGE_STACK ? (kept_total == threads_started ? " (the host's kept)" : " (the host's replaced)") : "",
+    printf("    %ld calling threads + %d bystanders, %ld calls, %ld signals sent, %ld handled (%ld on an "
+           "alternate stack, %ld on one smaller than %d KiB); SA_ONSTACK added to the host's handler: %s; "
+           "the host's stack installed after a first call: %ld of %ld threads; freed at exit by the host: %ld; "
+           "%+ld mappings after all threads ended\n",
+           threads_started, BYSTANDERS, calls_total, sent, handled, on_alt, too_small,
+           (HANDLER_NEED + 16 * 1024) / 1024, onstack_added ? "yes" : "no", kept_total, threads_started, host_freed,
            grown);
     if (bad_calls) fprintf(stderr, "    %ld calls failed\n", bad_calls), fail = 1;
     if (too_small) fprintf(stderr, "    the handler ran on too small an alternate stack\n"), fail = 1;
-    if (handled < MIN_HANDLED) fprintf(stderr, "    fewer than %d signals handled\n", MIN_HANDLED), fail = 1;
-    if (onstack_added && on_alt == 0) fprintf(stderr, "    the handler never ran on an alternate stack\n"), fail = 1;
+    if (!quiet && handled < MIN_HANDLED) fprintf(stderr, "    fewer than %d signals handled\n", MIN_HANDLED), fail = 1;
+    if (!quiet && onstack_added && on_alt == 0) fprintf(stderr, "    the handler never ran on an alternate stack\n"), fail = 1;
     if (host_stack == HOST_LARGE_STACK && kept_total != threads_started)
         fprintf(stderr, "    a host's large enough alternate stack was replaced\n"), fail = 1;
+    if (thread_target && threads_started < thread_target)
+        fprintf(stderr, "    only %ld of %d threads started\n", threads_started, EXIT_THREADS), fail = 1;
     if (churn && grown > 200)
         fprintf(stderr, "    %ld more mappings after %ld threads ended: alternate stacks leak?\n", grown, threads_started),
             fail = 1;
@@ -366,14 +420,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s LIBRARY [--measure THREADS]\n", argv[0]);
         return 2;
     }
-    static const char *runs[] = {"small", "small", "small", "none", "none", "none", "large", "small-churn"};
+    static const char *runs[] = {"small", "small", "small", "none", "none", "none", "large", "small-churn", "small-exit"};
     static const char *what[] = {
         [0] = "16 KiB host alternate stack", [3] = "no host alternate stack",
-        [6] = "2 MiB host alternate stack", [7] = "16 KiB host stack, threads ending and replaced"};
+        [6] = "2 MiB host alternate stack", [7] = "16 KiB host stack, threads ending and replaced",
+        [8] = "16 KiB host stack freed at exit only if still installed, 3000 short-lived threads, no signals"};
     const char *knob = getenv("TELERADYOLOJI_SIGNAL_STACK_KIB");
-    printf("test_sigaltstack: %d calling threads, SIGRTMIN handler needing %d KiB, a signal to each every "
+    printf("test_sigaltstack: %d calling threads and %d bystanders, SIGRTMIN handler needing %d KiB, a signal to each every "
            "%ld us for %.1f s per run%s%s\n",
-           WORKERS, HANDLER_NEED / 1024, SIGNAL_EVERY_NS / 1000, RUN_NS / 1e9,
+           WORKERS, BYSTANDERS, HANDLER_NEED / 1024, SIGNAL_EVERY_NS / 1000, RUN_NS / 1e9,
            knob ? ", TELERADYOLOJI_SIGNAL_STACK_KIB=" : "", knob ? knob : "");
     int passed = 0, failed = 0, nruns = (int)(sizeof runs / sizeof runs[0]);
     for (int i = 0; i < nruns; i++) {
