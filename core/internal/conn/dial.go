@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"net"
 	"strconv"
 	"time"
@@ -12,8 +13,8 @@ import (
 const minAddrTime = 2 * time.Second
 
 // dialTCP connects to host:port directly, trying each resolved address in
-// turn within its share of the time left.
-func (p *Pool) dialTCP(addr string, deadline time.Time) (net.Conn, error) {
+// turn within its share of the time left; ctx ending stops it.
+func (p *Pool) dialTCP(ctx context.Context, addr string, deadline time.Time) (net.Conn, error) {
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -22,13 +23,13 @@ func (p *Pool) dialTCP(addr string, deadline time.Time) (net.Conn, error) {
 	if err != nil || port <= 0 || port > 65535 {
 		return nil, &net.AddrError{Err: "bad port", Addr: addr}
 	}
-	ips, err := p.dns.resolve(host, deadline)
+	ips, err := p.dns.resolve(ctx, host, deadline)
 	if err != nil {
 		return nil, err
 	}
 	var firstErr error
 	for i, ip := range ips {
-		c, err := p.connect(ip, port, shareOf(time.Now(), deadline, len(ips)-i))
+		c, err := p.connect(ctx, ip, port, shareOf(time.Now(), deadline, len(ips)-i))
 		if err == nil {
 			return c, nil
 		}

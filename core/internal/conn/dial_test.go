@@ -24,7 +24,7 @@ func fakePool(ips ...string) (*Pool, *atomic.Int32, map[string]time.Time) {
 		return out, nil
 	}
 	given := map[string]time.Time{}
-	p.connect = func(ip net.IP, port int, deadline time.Time) (net.Conn, error) {
+	p.connect = func(ctx context.Context, ip net.IP, port int, deadline time.Time) (net.Conn, error) {
 		given[ip.String()] = deadline
 		if ip.Equal(net.ParseIP(ips[0])) {
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
@@ -42,7 +42,7 @@ func fakePool(ips ...string) (*Pool, *atomic.Int32, map[string]time.Time) {
 func TestDeadAddressGetsOnlyAShare(t *testing.T) {
 	p, _, given := fakePool("2001:db8::1", "2001:db8::2", "192.0.2.1")
 	start := time.Now()
-	c, err := p.dialTCP("ministry.example:443", start.Add(30*time.Second))
+	c, err := p.dialTCP(context.Background(), "ministry.example:443", start.Add(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestShareOfShortDeadline(t *testing.T) {
 func TestResolverCachesForAMinute(t *testing.T) {
 	p, lookups, _ := fakePool("192.0.2.9", "192.0.2.1")
 	for i := 0; i < 3; i++ {
-		if c, err := p.dialTCP("ministry.example:443", time.Now().Add(time.Second)); err != nil {
+		if c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(time.Second)); err != nil {
 			t.Fatal(err)
 		} else {
 			c.Close()
@@ -86,7 +86,7 @@ func TestResolverCachesForAMinute(t *testing.T) {
 	e.expires = time.Now().Add(-time.Second)
 	p.dns.cache["ministry.example"] = e
 	p.dns.mu.Unlock()
-	if c, err := p.dialTCP("ministry.example:443", time.Now().Add(time.Second)); err == nil {
+	if c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(time.Second)); err == nil {
 		c.Close()
 	}
 	if n := lookups.Load(); n != 2 {
@@ -94,10 +94,10 @@ func TestResolverCachesForAMinute(t *testing.T) {
 	}
 	// Failures are not cached; IP literals are never looked up.
 	p.dns.lookup = func(context.Context, string) ([]net.IPAddr, error) { return nil, errors.New("no such host") }
-	if _, err := p.dns.resolve("other.example", time.Now().Add(time.Second)); err == nil {
+	if _, err := p.dns.resolve(context.Background(), "other.example", time.Now().Add(time.Second)); err == nil {
 		t.Fatal("lookup error lost")
 	}
-	if ips, err := p.dns.resolve("127.0.0.1", time.Now()); err != nil || len(ips) != 1 {
+	if ips, err := p.dns.resolve(context.Background(), "127.0.0.1", time.Now()); err != nil || len(ips) != 1 {
 		t.Fatal(ips, err)
 	}
 }

@@ -47,7 +47,7 @@ type Options struct {
 type Pool struct {
 	opts    Options
 	dns     *resolver
-	connect func(ip net.IP, port int, deadline time.Time) (net.Conn, error)
+	connect func(ctx context.Context, ip net.IP, port int, deadline time.Time) (net.Conn, error)
 	ctx     context.Context
 	stop    context.CancelFunc
 
@@ -240,7 +240,7 @@ func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time, ahead bo
 	if p.opts.Proxy != nil {
 		raw, err = p.opts.Proxy(t.Addr, time.Until(deadline))
 	} else {
-		raw, err = p.dialTCP(t.Addr, deadline)
+		raw, err = p.dialTCP(ctx, t.Addr, deadline)
 	}
 	if err != nil {
 		return nil, "connect", err
