@@ -17,6 +17,7 @@ type Stats struct {
 	OTACRequests         int               `json:"otac_requests"`
 	APIRequests          int               `json:"api_requests"`
 	ViewerOpens          int               `json:"viewer_opens"`
+	OTACsKept            int               `json:"otacs_kept"` // issued OTACs still remembered (bounded)
 	TokensByKey          map[string]int    `json:"tokens_by_key"`
 	LastTokenForm        map[string]string `json:"last_token_form"`
 	LastOTACRequest      *WireRequest      `json:"last_otac_request"`
@@ -67,6 +68,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.stats.TokensByKey {
 		st.TokensByKey[k] = v
 	}
+	st.OTACsKept = s.otacs.len()
 	st.Conns = s.Conns()
 	return st
 }
@@ -120,7 +122,7 @@ func (s *Server) resetLocked() {
 	s.closeFaultServersLocked()
 	if s.tokens == nil {
 		s.tokens = map[string]tokenInfo{}
-		s.otacs = map[string]otacInfo{}
+		s.otacs = newOTACStore(s.opts.OTACLifetime, s.opts.MaxOTACs)
 		s.revoked = map[string]bool{}
 	}
 }
