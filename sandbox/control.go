@@ -167,6 +167,8 @@ func (s *Server) control(ctx *fasthttp.RequestCtx, what string) {
 		writeJSON(ctx, 200, map[string]bool{"ok": true})
 	case what == "faults" && post:
 		s.addFaults(ctx)
+	case what == "check_otacs" && post:
+		s.checkOTACsControl(ctx)
 	case what == "fault_server" && post:
 		s.faultServerControl(ctx)
 	default:
@@ -189,7 +191,7 @@ func (s *Server) addFaults(ctx *fasthttp.RequestCtx) {
 	}
 	for _, f := range list {
 		if !faultKinds[f.Kind] || !faultTargets[f.Target] || f.Count < 0 {
-			writeJSON(ctx, 400, map[string]string{"error": "bad fault: target must be token|otac|api|viewer|any, kind latency|status|unauthorized|malformed|html|huge|close"})
+			writeJSON(ctx, 400, map[string]string{"error": "bad fault: target must be token|otac|api|viewer|any, kind latency|hold|answer_close|status|unauthorized|malformed|html|huge|close|reset"})
 			return
 		}
 	}

@@ -1,6 +1,11 @@
 package sandbox
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
 
 // The OTACs issued are kept for otacLifetime, used or not (a used one
 // answers 410 until then), and at most maxOTACs of them, the oldest dropped
@@ -79,3 +84,47 @@ func (o *otacStore) prune(now time.Time) {
 }
 
 func (o *otacStore) len() int { return len(o.byCode) }
+
+// OTACCheck is one OTAC a client got, and the accession it asked it for.
+type OTACCheck struct {
+	OTAC      string `json:"otac"`
+	Accession string `json:"accession"`
+}
+
+// OTACReport counts the checked OTACs: crossed ones were issued for another
+// accession (a client mixed up answers), unknown ones were never issued or
+// are no longer kept.
+type OTACReport struct {
+	Checked int `json:"checked"`
+	Crossed int `json:"crossed"`
+	Unknown int `json:"unknown"`
+}
+
+// CheckOTACs tells whether each OTAC was issued for its accession, without
+// using it.
+func (s *Server) CheckOTACs(list []OTACCheck) OTACReport {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var r OTACReport
+	for _, c := range list {
+		r.Checked++
+		info, ok := s.otacs.get(c.OTAC, now)
+		switch {
+		case !ok:
+			r.Unknown++
+		case info.accession != c.Accession:
+			r.Crossed++
+		}
+	}
+	return r
+}
+
+func (s *Server) checkOTACsControl(ctx *fasthttp.RequestCtx) {
+	var list []OTACCheck
+	if err := json.Unmarshal(ctx.PostBody(), &list); err != nil {
+		writeJSON(ctx, 400, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(ctx, 200, s.CheckOTACs(list))
+}

@@ -1,7 +1,11 @@
 package sandbox
 
 import (
+	"errors"
+	"fmt"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,5 +78,49 @@ func TestOTACsExpire(t *testing.T) {
 	}
 	if code, _ := openOTAC(t, s, first); code != 404 {
 		t.Fatalf("an expired OTAC: %d, want 404", code)
+	}
+}
+
+// TestCheckOTACs: the soak's check that no client crossed its answers.
+func TestCheckOTACs(t *testing.T) {
+	s, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetConfig(Config{OTACShape: "text"})
+	tok := serviceToken(t, s)
+	_, a := post(t, s.APIURL()+"/postOTAC", "application/json", `{"AccessionNumber":"D-1"}`, tok)
+	_, b := post(t, s.APIURL()+"/postOTAC", "application/json", `{"AccessionNumber":"D-2"}`, tok)
+	st, body := post(t, s.URL()+"/_sandbox/check_otacs", "application/json",
+		`[{"otac":"`+a+`","accession":"D-1"},{"otac":"`+b+`","accession":"D-1"},{"otac":"nope","accession":"D-1"}]`, "")
+	if st != 200 || body != `{"checked":3,"crossed":1,"unknown":1}` {
+		t.Fatalf("%d %s", st, body)
+	}
+}
+
+// TestResetFault: the reset fault ends the connection with a TCP reset.
+func TestResetFault(t *testing.T) {
+	s, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.AddFault(Fault{Target: "api", Kind: "reset", Count: 1})
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET /integrationapi/echo HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("want a connection reset, got %v", err)
+	}
+	waitOpen := func() int { return s.Conns()["main"].Open }
+	for i := 0; i < 1000 && waitOpen() != 0; i++ {
+		time.Sleep(10 * time.Millisecond) // the server's side closes after the client sees the reset
+	}
+	if open := s.Conns()["main"].Open; open != 0 {
+		t.Fatalf("%d connections still counted open", open)
 	}
 }
