@@ -9,8 +9,12 @@ import (
 	"time"
 )
 
-// connectIP opens a TCP connection to ip:port by the deadline, or until ctx
-// ends.
+// newAttempts: each attempt dials on a goroutine with Go's dialer.
+func newAttempts(ctx context.Context, port int, deadline time.Time) attempts {
+	return newGoAttempts(ctx, connectIP, port, deadline)
+}
+
+// connectIP opens a TCP connection to ip:port by the deadline.
 func connectIP(ctx context.Context, ip net.IP, port int, deadline time.Time) (net.Conn, error) {
 	d := net.Dialer{Deadline: deadline}
 	return d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))

@@ -7,13 +7,8 @@ import (
 	"time"
 )
 
-// minAddrTime is the least time one address gets when several share the
-// deadline (as in Go's net.Dialer): one unreachable address never eats the
-// whole call, and a slow but live one still has a fair chance.
-const minAddrTime = 2 * time.Second
-
-// dialTCP connects to host:port directly, trying each resolved address in
-// turn within its share of the time left; ctx ending stops it.
+// dialTCP connects to host:port directly: the host's addresses race (see
+// race), each within the deadline; ctx ending stops it.
 func (p *Pool) dialTCP(ctx context.Context, addr string, deadline time.Time) (net.Conn, error) {
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -27,28 +22,5 @@ func (p *Pool) dialTCP(ctx context.Context, addr string, deadline time.Time) (ne
 	if err != nil {
 		return nil, err
 	}
-	var firstErr error
-	for i, ip := range ips {
-		c, err := p.connect(ctx, ip, port, shareOf(time.Now(), deadline, len(ips)-i))
-		if err == nil {
-			return c, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-		if !time.Now().Before(deadline) {
-			break
-		}
-	}
-	return nil, firstErr
-}
-
-// shareOf is the deadline for one of n remaining addresses.
-func shareOf(now, deadline time.Time, n int) time.Time {
-	left := deadline.Sub(now)
-	share := left / time.Duration(n)
-	if share < minAddrTime {
-		share = min(minAddrTime, left)
-	}
-	return now.Add(share)
+	return p.race(ctx, ips, port, deadline)
 }
