@@ -30,3 +30,27 @@ func TestCloseStopsWarmUpInDNS(t *testing.T) {
 		t.Fatal("the warm-up still looks its host up after Close")
 	}
 }
+
+// TestCloseStopsRacingWarmUp: Close ends a warm-up whose addresses race,
+// and blames none of them (none is remembered as dead).
+func TestCloseStopsRacingWarmUp(t *testing.T) {
+	p, f := fakePool([]string{"192.0.2.1", "192.0.2.2"}, "192.0.2.1", "192.0.2.2")
+	p.opts.Timeout, p.opts.IdleTimeout = time.Hour, time.Minute
+	target := Target{Addr: "ministry.example:443", TLS: true}
+	p.Warm(target)
+	f.next(t)
+	p.mu.Lock()
+	opening := p.spares[target].opening
+	p.mu.Unlock()
+	p.Close()
+	select {
+	case <-opening:
+	case <-time.After(60 * time.Second): // a bound for a hang, not a timing
+		t.Fatal("the warm-up still connects after Close")
+	}
+	for _, ip := range []string{"192.0.2.1", "192.0.2.2"} {
+		if p.dead.isDead(net.ParseIP(ip), time.Now()) {
+			t.Fatalf("%s remembered as dead after Close", ip)
+		}
+	}
+}
