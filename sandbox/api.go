@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -41,7 +42,7 @@ func (s *Server) postOTAC(ctx *fasthttp.RequestCtx) {
 	s.mu.Lock()
 	conf := s.conf
 	otac := newOTAC(conf.OTACStyle)
-	s.otacs[otac] = otacInfo{accession: *req.AccessionNumber}
+	s.otacs.add(otac, *req.AccessionNumber, time.Now())
 	s.mu.Unlock()
 	s.writeOTAC(ctx, conf.OTACShape, otac)
 }

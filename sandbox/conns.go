@@ -44,6 +44,9 @@ type trackedConn struct {
 	once sync.Once
 }
 
+// Unwrap is the connection tracked.
+func (c *trackedConn) Unwrap() net.Conn { return c.Conn }
+
 func (c *trackedConn) Close() error {
 	c.once.Do(func() {
 		s := c.l.s

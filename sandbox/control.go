@@ -17,6 +17,7 @@ type Stats struct {
 	OTACRequests         int               `json:"otac_requests"`
 	APIRequests          int               `json:"api_requests"`
 	ViewerOpens          int               `json:"viewer_opens"`
+	OTACsKept            int               `json:"otacs_kept"` // issued OTACs still remembered (bounded)
 	TokensByKey          map[string]int    `json:"tokens_by_key"`
 	LastTokenForm        map[string]string `json:"last_token_form"`
 	LastOTACRequest      *WireRequest      `json:"last_otac_request"`
@@ -67,6 +68,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.stats.TokensByKey {
 		st.TokensByKey[k] = v
 	}
+	st.OTACsKept = s.otacs.len()
 	st.Conns = s.Conns()
 	return st
 }
@@ -120,7 +122,7 @@ func (s *Server) resetLocked() {
 	s.closeFaultServersLocked()
 	if s.tokens == nil {
 		s.tokens = map[string]tokenInfo{}
-		s.otacs = map[string]otacInfo{}
+		s.otacs = newOTACStore(s.opts.OTACLifetime, s.opts.MaxOTACs)
 		s.revoked = map[string]bool{}
 	}
 }
@@ -165,6 +167,8 @@ func (s *Server) control(ctx *fasthttp.RequestCtx, what string) {
 		writeJSON(ctx, 200, map[string]bool{"ok": true})
 	case what == "faults" && post:
 		s.addFaults(ctx)
+	case what == "check_otacs" && post:
+		s.checkOTACsControl(ctx)
 	case what == "fault_server" && post:
 		s.faultServerControl(ctx)
 	default:
@@ -187,7 +191,7 @@ func (s *Server) addFaults(ctx *fasthttp.RequestCtx) {
 	}
 	for _, f := range list {
 		if !faultKinds[f.Kind] || !faultTargets[f.Target] || f.Count < 0 {
-			writeJSON(ctx, 400, map[string]string{"error": "bad fault: target must be token|otac|api|viewer|any, kind latency|status|unauthorized|malformed|html|huge|close"})
+			writeJSON(ctx, 400, map[string]string{"error": "bad fault: target must be token|otac|api|viewer|any, kind latency|hold|answer_close|status|unauthorized|malformed|html|huge|close|reset"})
 			return
 		}
 	}

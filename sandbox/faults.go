@@ -13,7 +13,7 @@ import (
 // ("token", "otac", "api", "viewer" or "any"); Count 0 means until reset.
 type Fault struct {
 	Target      string `json:"target"`
-	Kind        string `json:"kind"` // latency, hold, answer_close, status, unauthorized, malformed, html, huge, close
+	Kind        string `json:"kind"` // latency, hold, answer_close, status, unauthorized, malformed, html, huge, close, reset
 	Status      int    `json:"status,omitempty"`
 	DelayMS     int    `json:"delay_ms,omitempty"`
 	RetryAfterS int    `json:"retry_after_s,omitempty"`
@@ -22,7 +22,7 @@ type Fault struct {
 }
 
 var faultKinds = map[string]bool{"latency": true, "status": true, "unauthorized": true,
-	"malformed": true, "html": true, "huge": true, "close": true, "answer_close": true, "hold": true}
+	"malformed": true, "html": true, "huge": true, "close": true, "answer_close": true, "hold": true, "reset": true}
 
 var faultTargets = map[string]bool{"token": true, "otac": true, "api": true, "viewer": true, "any": true}
 
@@ -104,7 +104,31 @@ func (s *Server) faulted(ctx *fasthttp.RequestCtx, target string, next fasthttp.
 	case "close":
 		ctx.HijackSetNoResponse(true)
 		ctx.Hijack(func(c net.Conn) {})
+	case "reset":
+		ctx.HijackSetNoResponse(true)
+		raw := ctx.Conn() // fasthttp hands the hijacker a wrapper
+		ctx.Hijack(func(net.Conn) { resetConn(raw) })
 	}
+}
+
+// resetConn ends c with a TCP reset (RST), as a firewall or a crashed
+// server does; a TLS connection is reset under its TLS layer.
+func resetConn(c net.Conn) {
+	if nc, ok := c.(interface{ NetConn() net.Conn }); ok {
+		c = nc.NetConn()
+	}
+	for inner := c; inner != nil; {
+		if tc, ok := inner.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+			break
+		}
+		u, ok := inner.(interface{ Unwrap() net.Conn })
+		if !ok {
+			break
+		}
+		inner = u.Unwrap()
+	}
+	c.Close()
 }
 
 type repeatReader byte

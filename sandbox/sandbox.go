@@ -42,6 +42,10 @@ type Options struct {
 	// IdleTimeout closes connections idle that long (as nginx's
 	// keepalive_timeout; TLS ones with close_notify); 0 keeps them.
 	IdleTimeout time.Duration
+	// OTACLifetime and MaxOTACs bound the OTACs kept (default 10 minutes
+	// and 100,000; see otacStore).
+	OTACLifetime time.Duration
+	MaxOTACs     int
 }
 
 // Server is a running sandbox.
@@ -60,7 +64,7 @@ type Server struct {
 	faults  []*Fault
 	conf    Config
 	tokens  map[string]tokenInfo
-	otacs   map[string]otacInfo
+	otacs   *otacStore
 	revoked map[string]bool
 	held    chan struct{} // closed by Release: ends "hold" faults
 
@@ -72,11 +76,6 @@ type Server struct {
 }
 
 type tokenInfo struct{ doctor, patient string }
-
-type otacInfo struct {
-	accession string
-	used      bool
-}
 
 // Start listens and serves in the background until Close.
 func Start(opts Options) (*Server, error) {

@@ -1,6 +1,10 @@
 package sandbox
 
-import "github.com/valyala/fasthttp"
+import (
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
 
 // viewerPage is the fake viewer: like the real one it routes on the URL
 // fragment (#/viewpatient?otac=…), which the browser never sends, and opens
@@ -43,7 +47,7 @@ func (s *Server) viewerPage(ctx *fasthttp.RequestCtx) {
 func (s *Server) openStudy(ctx *fasthttp.RequestCtx) {
 	otac := string(ctx.QueryArgs().Peek("otac"))
 	s.mu.Lock()
-	info, ok := s.otacs[otac]
+	info, ok := s.otacs.get(otac, time.Now())
 	switch {
 	case !ok:
 		s.mu.Unlock()
@@ -54,8 +58,7 @@ func (s *Server) openStudy(ctx *fasthttp.RequestCtx) {
 		writeJSON(ctx, fasthttp.StatusGone, map[string]string{"Message": "OTAC daha önce kullanıldı"})
 		return
 	}
-	info.used = true
-	s.otacs[otac] = info
+	s.otacs.markUsed(otac)
 	if s.countsLocked(ctx) {
 		s.stats.ViewerOpens++
 	}

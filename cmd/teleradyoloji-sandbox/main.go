@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/sandbox"
 )
@@ -19,6 +20,7 @@ func main() {
 	pass := flag.String("password", sandbox.Password, "accepted e-Nabız password")
 	app := flag.String("application-code", sandbox.ApplicationCode, "accepted application code")
 	caFile := flag.String("tls-ca", "", "serve HTTPS and write the test CA's PEM to this file")
+	idle := flag.Int("idle-timeout-ms", 0, "close connections idle that long (TLS with close_notify); 0 keeps them")
 	flag.Parse()
 
 	s, err := sandbox.Start(sandbox.Options{
@@ -27,6 +29,7 @@ func main() {
 		Password:        *pass,
 		ApplicationCode: *app,
 		TLS:             *caFile != "",
+		IdleTimeout:     time.Duration(*idle) * time.Millisecond,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "teleradyoloji-sandbox:", err)

@@ -23,11 +23,10 @@ connections and never hangs); ``close()`` of a client inherited from the
 parent does nothing there and raises nothing; the parent is unaffected.
 What to do:
 
-* create clients in the process that uses them, after any fork: e.g. in a
-  gunicorn ``post_fork``/worker start or per Celery worker process;
 * a gunicorn ``--preload`` or Celery prefork master may import
-  ``teleradyoloji`` (that loads nothing) but must not create a client or call
-  ``version()`` before forking;
+  ``teleradyoloji`` and make its clients at module level (the config is
+  checked at once, but the native client is made by the first call, in the
+  worker); it must not *use* a client or call ``version()`` before forking;
 * ``multiprocessing``: use the ``spawn`` (or ``forkserver``) start method,
   or make the clients inside the workers.
 

@@ -291,6 +291,71 @@ def __getattr__(name: str) -> Any:
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
+# ---- config checks without loading the library here --------------------
+
+def check_config_elsewhere(config: dict) -> bool:
+    """Checks a client config with the library's own rules (trl_client_new,
+    no warm-up) in a short-lived forked child, so that this process stays
+    free of the Go runtime and may still fork workers that use the library.
+
+    Raises what ``trl_client_new`` would (:class:`ConfigError`, or
+    ``ImportError`` when the library cannot be loaded).  Returns False when
+    the check could not run there (no fork on this platform, or fork refused,
+    e.g. in a sub-interpreter): the caller then checks here.  The child does
+    no I/O and ends with ``os._exit``; the answer comes back pickled through a
+    pipe, so a SIGCHLD handler reaping the child does not lose it.
+    """
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    if isinstance(config.get("prewarm", False), bool):
+        config = dict(config, prewarm=False)  # no connection from the child
+    data = json.dumps(config).encode("utf-8")
+    import pickle
+    import warnings
+
+    r, w = os.pipe()
+    try:
+        with warnings.catch_warnings():  # Python 3.12+: fork() with threads running
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except (OSError, RuntimeError):
+        os.close(r)
+        os.close(w)
+        return False
+    if pid == 0:  # the child: check, answer, _exit whatever happens
+        try:
+            os.close(r)
+            answer: Any = None
+            try:
+                out = client_t()
+                library().trl_client_new(data, out, c_void_p())
+                _lib.trl_client_close(out.value)  # type: ignore[union-attr]
+            except (ImportError, Exception) as exc:
+                answer = exc
+            try:
+                raw = pickle.dumps(answer)
+            except Exception:
+                raw = pickle.dumps(RuntimeError("teleradyoloji: the config check failed (%s)"
+                                                % type(answer).__name__))
+            with os.fdopen(w, "wb") as f:
+                f.write(raw)
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        raw = f.read()
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # reaped by the application's SIGCHLD handler
+    if not raw:
+        raise RuntimeError("teleradyoloji: the config check's child process ended without an answer")
+    answer = pickle.loads(raw)
+    if answer is not None:
+        raise answer
+    return True
+
+
 def _before_fork() -> None:
     _load_lock.acquire()  # no fork while the library is half loaded
 

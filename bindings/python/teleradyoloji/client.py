@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from ctypes import c_int32, c_int64, c_void_p
 from datetime import datetime, timezone
@@ -13,6 +14,19 @@ from ._native import client_t, decode, take, take_bytes
 from .errors import ForkedError, InvalidArgumentError, ProtocolError, Status
 
 __all__ = ["Client", "Token"]
+
+# Guards making and closing native clients; a new one in a forked child (a
+# thread of the parent may have held it at the fork).
+_create_lock = threading.Lock()
+
+
+def _new_create_lock() -> None:
+    global _create_lock
+    _create_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_create_lock)
 
 
 def _text(value: Optional[str], what: str) -> Optional[bytes]:
@@ -68,26 +82,50 @@ class Client:
     One client may be shared by many threads; tokens are cached per client.
     Use it as a context manager or call :meth:`close`.
 
-    The first client (or :func:`teleradyoloji.version`) loads the native
-    library; ``ImportError`` then says where it was looked for.  In a child
-    forked after the library was loaded, every call raises
-    :class:`ForkedError`: create clients in the process that uses them.
+    The config is checked when the client is made, by the library's own
+    rules, but the native client is made lazily, by the first call, in the
+    process that makes it: a client made at module level in a gunicorn
+    ``--preload`` or Celery prefork master works in every worker, as long as
+    the master does not use it.  Until this process has loaded the library,
+    the check runs in a short-lived forked child (Linux; elsewhere the
+    library is loaded here); ``ImportError`` then says where the library was
+    looked for.  A client used before a fork (or any client made in a child
+    forked after the library was loaded) raises :class:`ForkedError` there.
     """
 
     def __init__(self, **config: Any) -> None:
         self._handle = 0
-        self._closed = True
-        self._lock = threading.Lock()
-        self._generation = _native.fork_generation
+        self._closed = False
+        self._generation = _native.fork_generation  # where the native client was made
+        self._institution_code = config.get("institution_code")
         try:
-            config_json = json.dumps(config)
+            self._config_json = json.dumps(config).encode("utf-8")
         except (TypeError, ValueError) as exc:
             raise TypeError("Client settings must be JSON values: %s" % exc) from None
+        if _native.is_loaded() or not _native.check_config_elsewhere(config):
+            self._handle = self._new_native()  # loaded already: nothing to keep it from
+
+    def _new_native(self) -> int:
         out = client_t()
-        _native.library().trl_client_new(config_json.encode("utf-8"), out, c_void_p())
-        self._handle = out.value
-        self._closed = False
-        self._institution_code = config.get("institution_code")
+        _native.library().trl_client_new(self._config_json, out, c_void_p())
+        self._generation = _native.fork_generation
+        return out.value
+
+    @property
+    def _h(self) -> int:
+        """The native client, made on first use in the process using it.
+
+        Made by another process (before a fork), it is passed on as is: the
+        library answers :class:`ForkedError` there.  Closed: 0, which the
+        library answers with :class:`BadHandleError`.
+        """
+        handle = self._handle
+        if handle or self._closed:
+            return handle
+        with _create_lock:
+            if not self._handle and not self._closed:
+                self._handle = self._new_native()
+            return self._handle
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -114,22 +152,25 @@ class Client:
         closed: the client belongs to the parent, and the child must not
         touch the library's state (its calls raise :class:`ForkedError`).
         """
-        if self._generation != _native.fork_generation:
+        if self._handle and self._generation != _native.fork_generation:
             self._closed = True  # inherited through fork: no lock, no native call
             return
-        with self._lock:
+        with _create_lock:
             if self._closed:
                 return
             self._closed = True
+            handle = self._handle
+        if not handle:
+            return  # never made: nothing native, nothing loaded
         try:
-            _native.library().trl_client_close(self._handle)
+            _native.library().trl_client_close(handle)
         except ForkedError:
             pass  # forked outside os.fork (no at-fork hook ran): the parent's client
 
     def service_token(self) -> Token:
         """The token for helper-service calls (cached until shortly before it expires)."""
         token, expires, err = c_void_p(), c_int64(), c_void_p()
-        _native.library().trl_service_token(self._handle, token, expires, err)
+        _native.library().trl_service_token(self._h, token, expires, err)
         return _token(token, expires)
 
     def viewer_token(self, doctor_tc: Optional[str] = None,
@@ -140,7 +181,7 @@ class Client:
         "" means the field is not sent.
         """
         token, expires, err = c_void_p(), c_int64(), c_void_p()
-        _native.library().trl_viewer_token(self._handle, _text(doctor_tc, "doctor_tc"),
+        _native.library().trl_viewer_token(self._h, _text(doctor_tc, "doctor_tc"),
                                            _text(patient_tc, "patient_tc"), token, expires, err)
         return _token(token, expires)
 
@@ -152,14 +193,14 @@ class Client:
         """
         value = token.value if isinstance(token, Token) else token
         otac, err = c_void_p(), c_void_p()
-        _native.library().trl_post_otac(self._handle, _text(value, "token"),
+        _native.library().trl_post_otac(self._h, _text(value, "token"),
                                         _text(accession, "accession"), otac, err)
         return take(otac, "the OTAC") or ""
 
     def build_viewer_url(self, otac: str) -> str:
         """The viewer URL for an OTAC (no I/O)."""
         url, err = c_void_p(), c_void_p()
-        _native.library().trl_build_viewer_url(self._handle, _text(otac, "otac"), url, err)
+        _native.library().trl_build_viewer_url(self._h, _text(otac, "otac"), url, err)
         return take(url, "the URL") or ""
 
     def viewer_url(self, accession: str, doctor_tc: Optional[str] = None,
@@ -170,7 +211,7 @@ class Client:
         it once (a new tab or an iframe) and do not log it.
         """
         url, err = c_void_p(), c_void_p()
-        _native.library().trl_viewer_url(self._handle, _text(accession, "accession"),
+        _native.library().trl_viewer_url(self._h, _text(accession, "accession"),
                                          _text(doctor_tc, "doctor_tc"),
                                          _text(patient_tc, "patient_tc"), url, err)
         return take(url, "the URL") or ""
@@ -178,7 +219,7 @@ class Client:
     def _call(self, method: str, path: str, body: Any) -> Tuple[bytes, int]:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         status, response, length, err = c_int32(), c_void_p(), c_int64(), c_void_p()
-        _native.library().trl_call_bytes(self._handle, _text(method, "method"), _text(path, "path"),
+        _native.library().trl_call_bytes(self._h, _text(method, "method"), _text(path, "path"),
                                          data, status, response, length, err)
         return take_bytes(response, length.value) or b"", status.value
 
@@ -222,5 +263,5 @@ class Client:
         ``min(timeout_ms, 10 s)``; the hosts are checked in parallel.
         """
         report, err = c_void_p(), c_void_p()
-        _native.library().trl_diagnose(self._handle, report, err)
+        _native.library().trl_diagnose(self._h, report, err)
         return json.loads(take(report) or "null")

@@ -3,6 +3,7 @@
 Importing the package loads nothing (so a gunicorn --preload or Celery
 prefork master may import it before forking); the first real use does, and
 raises ImportError there when the library cannot be used."""
+import json
 import os
 import shutil
 import subprocess
@@ -124,6 +125,47 @@ class LoaderTest(unittest.TestCase):
         proc = run_python(code)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stdout.strip(), "8 1")
+
+    def test_client_checks_config_without_loading_makes_native_client_on_first_use(self):
+        # The config is checked at construction (core's rules, in a forked
+        # child), nothing is loaded here until the first call; 8 threads
+        # making the first call at once share one native client.
+        code = textwrap.dedent("""
+            import json, sys, threading
+            import teleradyoloji
+            from teleradyoloji import _native
+            def mapped():
+                with open("/proc/self/maps") as f:
+                    return _native.LIBRARY_NAME in f.read()
+            good = json.loads(sys.argv[1])
+            try:
+                teleradyoloji.Client(**dict(good, pasword="x"))
+            except teleradyoloji.ConfigError as e:
+                print("ConfigError", "bilinmeyen" in e.message_tr)
+            client = teleradyoloji.Client(**good)
+            print(_native.is_loaded(), mapped())
+            barrier = threading.Barrier(8)
+            handles = []
+            def first_use():
+                barrier.wait()
+                client.service_token()
+                handles.append(client._handle)
+            threads = [threading.Thread(target=first_use) for _ in range(8)]
+            for t in threads: t.start()
+            for t in threads: t.join()
+            print(_native.is_loaded(), mapped(), len(handles), len(set(handles)))
+            client.close()
+            try:
+                client.service_token()
+            except teleradyoloji.BadHandleError:
+                print("closed")
+            """)
+        env = dict(os.environ, PYTHONPATH=support.BINDING)
+        proc = subprocess.run([sys.executable, "-c", code, json.dumps(support.settings())], env=env,
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.splitlines(),
+                         ["ConfigError True", "False False", "True True 8 1", "closed"])
 
     def test_import_error_lists_default_candidates(self):
         code = textwrap.dedent("""

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -117,5 +118,5 @@ func refusingAddr(t *testing.T) string {
 
 // dialBlocking connects to addr ("ip:port") through the pool's direct dialer.
 func dialBlocking(t *testing.T, addr string) (net.Conn, error) {
-	return New(Options{}).dialTCP(addr, time.Now().Add(time.Second))
+	return New(Options{}).dialTCP(context.Background(), addr, time.Now().Add(time.Second))
 }

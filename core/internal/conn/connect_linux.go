@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"net"
 	"os"
 	"syscall"
@@ -19,7 +20,13 @@ type pollAttempts struct {
 	finished []attemptResult // attempts that ended when started
 }
 
-func newAttempts(port int, deadline time.Time) attempts {
+// A dial that can be cancelled (a warm-up, on a goroutine of the pool's own)
+// races goroutines that wait in Go's network poller instead (connectPolled):
+// Close ends them at once and they hold no thread.
+func newAttempts(ctx context.Context, port int, deadline time.Time) attempts {
+	if ctx.Done() != nil {
+		return newGoAttempts(ctx, connectPolled, port, deadline)
+	}
 	return &pollAttempts{port: port, fds: map[int]int{}, ips: map[int]net.IP{}}
 }
 

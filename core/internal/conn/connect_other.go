@@ -10,8 +10,8 @@ import (
 )
 
 // newAttempts: each attempt dials on a goroutine with Go's dialer.
-func newAttempts(port int, deadline time.Time) attempts {
-	return newGoAttempts(connectIP, port, deadline)
+func newAttempts(ctx context.Context, port int, deadline time.Time) attempts {
+	return newGoAttempts(ctx, connectIP, port, deadline)
 }
 
 // connectIP opens a TCP connection to ip:port by the deadline.

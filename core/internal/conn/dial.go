@@ -1,14 +1,15 @@
 package conn
 
 import (
+	"context"
 	"net"
 	"strconv"
 	"time"
 )
 
 // dialTCP connects to host:port directly: the host's addresses race (see
-// race), each within the deadline.
-func (p *Pool) dialTCP(addr string, deadline time.Time) (net.Conn, error) {
+// race), each within the deadline; ctx ending stops it.
+func (p *Pool) dialTCP(ctx context.Context, addr string, deadline time.Time) (net.Conn, error) {
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -17,9 +18,9 @@ func (p *Pool) dialTCP(addr string, deadline time.Time) (net.Conn, error) {
 	if err != nil || port <= 0 || port > 65535 {
 		return nil, &net.AddrError{Err: "bad port", Addr: addr}
 	}
-	ips, err := p.dns.resolve(host, deadline)
+	ips, err := p.dns.resolve(ctx, host, deadline)
 	if err != nil {
 		return nil, err
 	}
-	return p.race(ips, port, deadline)
+	return p.race(ctx, ips, port, deadline)
 }

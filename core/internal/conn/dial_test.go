@@ -37,8 +37,8 @@ func fakePool(blackholed []string, ips ...string) (*Pool, *fakeNet) {
 		}
 		return out, nil
 	}
-	p.attempts = func(port int, deadline time.Time) attempts {
-		a := newGoAttempts(f.connect, port, deadline)
+	p.attempts = func(ctx context.Context, port int, deadline time.Time) attempts {
+		a := newGoAttempts(ctx, f.connect, port, deadline)
 		a.after = func(time.Duration) <-chan time.Time { return f.tick }
 		return a
 	}
@@ -93,7 +93,7 @@ func TestHappyEyeballs(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		c, err := p.dialTCP("ministry.example:443", time.Now().Add(30*time.Second))
+		c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(30*time.Second))
 		done <- result{c, err}
 	}()
 	if ip := f.next(t); ip != "2001:db8::1" {
@@ -120,7 +120,7 @@ func TestHappyEyeballs(t *testing.T) {
 		t.Fatal("the dead address was not remembered, or the live one was")
 	}
 
-	c, err := p.dialTCP("ministry.example:443", time.Now().Add(30*time.Second))
+	c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +140,8 @@ func TestHappyEyeballs(t *testing.T) {
 func TestFailedAttemptStartsNextAtOnce(t *testing.T) {
 	p, f := fakePool(nil, "192.0.2.7", "192.0.2.8")
 	inner := p.attempts
-	p.attempts = func(port int, deadline time.Time) attempts {
-		a := inner(port, deadline).(*goAttempts)
+	p.attempts = func(ctx context.Context, port int, deadline time.Time) attempts {
+		a := inner(ctx, port, deadline).(*goAttempts)
 		connect := a.connect
 		a.connect = func(ctx context.Context, ip net.IP, port int, d time.Time) (net.Conn, error) {
 			if ip.String() == "192.0.2.7" {
@@ -152,7 +152,7 @@ func TestFailedAttemptStartsNextAtOnce(t *testing.T) {
 		}
 		return a
 	}
-	c, err := p.dialTCP("ministry.example:443", time.Now().Add(30*time.Second)) // the timer never fires
+	c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(30*time.Second)) // the timer never fires
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestFailedAttemptStartsNextAtOnce(t *testing.T) {
 func TestResolverCachesForAMinute(t *testing.T) {
 	p, f := fakePool(nil, "192.0.2.9", "192.0.2.1")
 	for i := 0; i < 3; i++ {
-		if c, err := p.dialTCP("ministry.example:443", time.Now().Add(time.Second)); err != nil {
+		if c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(time.Second)); err != nil {
 			t.Fatal(err)
 		} else {
 			c.Close()
@@ -179,7 +179,7 @@ func TestResolverCachesForAMinute(t *testing.T) {
 	e.expires = time.Now().Add(-time.Second)
 	p.dns.cache["ministry.example"] = e
 	p.dns.mu.Unlock()
-	if c, err := p.dialTCP("ministry.example:443", time.Now().Add(time.Second)); err == nil {
+	if c, err := p.dialTCP(context.Background(), "ministry.example:443", time.Now().Add(time.Second)); err == nil {
 		c.Close()
 	}
 	if n := f.lookups.Load(); n != 2 {
@@ -187,10 +187,10 @@ func TestResolverCachesForAMinute(t *testing.T) {
 	}
 	// Failures are not cached; IP literals are never looked up.
 	p.dns.lookup = func(context.Context, string) ([]net.IPAddr, error) { return nil, errors.New("no such host") }
-	if _, err := p.dns.resolve("other.example", time.Now().Add(time.Second)); err == nil {
+	if _, err := p.dns.resolve(context.Background(), "other.example", time.Now().Add(time.Second)); err == nil {
 		t.Fatal("lookup error lost")
 	}
-	if ips, err := p.dns.resolve("127.0.0.1", time.Now()); err != nil || len(ips) != 1 {
+	if ips, err := p.dns.resolve(context.Background(), "127.0.0.1", time.Now()); err != nil || len(ips) != 1 {
 		t.Fatal(ips, err)
 	}
 }

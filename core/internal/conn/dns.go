@@ -28,8 +28,9 @@ func newResolver() *resolver {
 }
 
 // resolve returns host's addresses, IPv4 and IPv6 interleaved (the first
-// family first), looking them up by the deadline when not cached.
-func (r *resolver) resolve(host string, deadline time.Time) ([]net.IP, error) {
+// family first), looking them up by the deadline, or until ctx ends, when
+// not cached.
+func (r *resolver) resolve(ctx context.Context, host string, deadline time.Time) ([]net.IP, error) {
 	if ip := net.ParseIP(host); ip != nil {
 		return []net.IP{ip}, nil
 	}
@@ -40,7 +41,7 @@ func (r *resolver) resolve(host string, deadline time.Time) ([]net.IP, error) {
 	if ok && now.Before(e.expires) {
 		return e.ips, nil
 	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	addrs, err := r.lookup(ctx, host)
 	logResolved(host, len(addrs), time.Since(now), err)

@@ -28,9 +28,9 @@ type attempts interface {
 // starts attemptDelay after the previous one (at once when it fails), the
 // first connection wins, the others are closed. An address that fails, or
 // loses while still trying, is remembered as dead and tried last.
-func (p *Pool) race(ips []net.IP, port int, deadline time.Time) (net.Conn, error) {
+func (p *Pool) race(ctx context.Context, ips []net.IP, port int, deadline time.Time) (net.Conn, error) {
 	ips = p.dead.order(ips)
-	a := p.attempts(port, deadline)
+	a := p.attempts(ctx, port, deadline)
 	defer a.close()
 	next := 0
 	trying := map[int]bool{}
@@ -49,6 +49,12 @@ func (p *Pool) race(ips []net.IP, port int, deadline time.Time) (net.Conn, error
 			until = nextAt
 		}
 		i, c, err, done := a.wait(until)
+		if ctx.Err() != nil { // the pool closed: no address is to blame
+			if c != nil {
+				c.Close()
+			}
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: ips[0], Port: port}, Err: ctx.Err()}
+		}
 		switch {
 		case !done && next < len(ips) && time.Now().Before(deadline):
 			startNext()
@@ -160,8 +166,8 @@ type attemptResult struct {
 	err error
 }
 
-func newGoAttempts(connect func(context.Context, net.IP, int, time.Time) (net.Conn, error), port int, deadline time.Time) *goAttempts {
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+func newGoAttempts(ctx context.Context, connect func(context.Context, net.IP, int, time.Time) (net.Conn, error), port int, deadline time.Time) *goAttempts {
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	return &goAttempts{connect: connect, after: time.After, port: port, deadline: deadline,
 		ctx: ctx, cancel: cancel, results: make(chan attemptResult)}
 }

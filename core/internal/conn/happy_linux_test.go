@@ -76,13 +76,13 @@ func TestHappyEyeballsBlockingSockets(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var tried []string
-	p.attempts = func(port int, deadline time.Time) attempts {
-		return countedAttempts{newAttempts(port, deadline), &mu, &tried}
+	p.attempts = func(ctx context.Context, port int, deadline time.Time) attempts {
+		return countedAttempts{newAttempts(ctx, port, deadline), &mu, &tried}
 	}
 	addr := fmt.Sprintf("ministry.test:%d", port)
 	for i, want := range [][]string{{"127.0.0.2", "127.0.0.1"}, {"127.0.0.1"}} {
 		tried = nil
-		c, err := p.dialTCP(addr, time.Now().Add(30*time.Second))
+		c, err := p.dialTCP(context.Background(), addr, time.Now().Add(30*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}

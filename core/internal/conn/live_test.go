@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"crypto/tls"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 // keptTLS opens a TLS connection to addr as the pool does, marked kept.
 func keptTLS(t *testing.T, p *Pool, addr string, cfg *tls.Config) *liveConn {
 	t.Helper()
-	raw, err := p.dialTCP(addr, time.Now().Add(5*time.Second))
+	raw, err := p.dialTCP(context.Background(), addr, time.Now().Add(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ type Options struct {
 type Pool struct {
 	opts     Options
 	dns      *resolver
-	attempts func(port int, deadline time.Time) attempts // connection attempts racing (see race)
+	attempts func(ctx context.Context, port int, deadline time.Time) attempts // connection attempts racing (see race)
 	dead     *deadAddrs
 	ctx      context.Context
 	stop     context.CancelFunc
@@ -237,7 +237,7 @@ func (p *Pool) connect1(ctx context.Context, t Target, deadline time.Time, ahead
 
 // open1 is connect1; stage names the step that failed ("connect" or "tls").
 func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time, ahead bool, start time.Time) (*liveConn, string, error) {
-	raw, proxied, err := p.dialRaw(t, deadline)
+	raw, proxied, err := p.dialRaw(ctx, t, deadline)
 	if err != nil {
 		return nil, "connect", err
 	}

@@ -80,14 +80,14 @@ func proxyChooser(setting string, system func(hostport string) (string, error)) 
 // dialProxy connects to t through the proxy u (http:// CONNECT or socks5)
 // by the deadline. The proxy's own addresses race as a host's do.
 // An error is a dial error (*net.OpError, Op "dial"): nothing was sent to t.
-func (p *Pool) dialProxy(u *url.URL, t Target, deadline time.Time) (net.Conn, error) {
+func (p *Pool) dialProxy(ctx context.Context, u *url.URL, t Target, deadline time.Time) (net.Conn, error) {
 	var c net.Conn
 	var err error
 	switch u.Scheme {
 	case "http":
-		c, err = p.connectTunnel(u, t, deadline)
+		c, err = p.connectTunnel(ctx, u, t, deadline)
 	case "socks5", "socks5h":
-		c, err = p.socksTunnel(u, t, deadline)
+		c, err = p.socksTunnel(ctx, u, t, deadline)
 	default:
 		err = fmt.Errorf("%s:// proxies are not supported", u.Scheme)
 	}
@@ -138,7 +138,7 @@ func (e *ProxyRefusedError) Error() string {
 
 // connectTunnel opens an HTTP CONNECT tunnel to t; see proxyLogin for how
 // a 407 is kept from repeating.
-func (p *Pool) connectTunnel(u *url.URL, t Target, deadline time.Time) (net.Conn, error) {
+func (p *Pool) connectTunnel(ctx context.Context, u *url.URL, t Target, deadline time.Time) (net.Conn, error) {
 	login := loginOf(u)
 	gated, err := login.enter(proxyAddr(u), deadline)
 	if err != nil {
@@ -146,7 +146,7 @@ func (p *Pool) connectTunnel(u *url.URL, t Target, deadline time.Time) (net.Conn
 	}
 	status := 0
 	defer func() { login.leave(gated, status) }()
-	raw, err := p.dialTCP(proxyAddr(u), deadline)
+	raw, err := p.dialTCP(ctx, proxyAddr(u), deadline)
 	if err != nil {
 		return nil, err
 	}
@@ -299,15 +299,15 @@ func (l *proxyLogin) leave(gated bool, status int) {
 // socksTunnel opens a SOCKS5 tunnel to t. The connection returned is the
 // TCP connection itself (a blocking socket on Linux), which the liveness
 // check can look at.
-func (p *Pool) socksTunnel(u *url.URL, t Target, deadline time.Time) (net.Conn, error) {
+func (p *Pool) socksTunnel(ctx context.Context, u *url.URL, t Target, deadline time.Time) (net.Conn, error) {
 	var auth *proxy.Auth
 	if u.User != nil {
 		pass, _ := u.User.Password()
 		auth = &proxy.Auth{User: u.User.Username(), Password: pass}
 	}
 	var raw net.Conn
-	fwd := forwardDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := p.dialTCP(addr, deadline)
+	fwd := forwardDialer(func(_ context.Context, network, addr string) (net.Conn, error) {
+		c, err := p.dialTCP(ctx, addr, deadline)
 		raw = c
 		return c, err
 	})
@@ -315,9 +315,9 @@ func (p *Pool) socksTunnel(u *url.URL, t Target, deadline time.Time) (net.Conn, 
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	sctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	if _, err := d.(proxy.ContextDialer).DialContext(ctx, "tcp", t.Addr); err != nil {
+	if _, err := d.(proxy.ContextDialer).DialContext(sctx, "tcp", t.Addr); err != nil {
 		if raw != nil {
 			raw.Close()
 		}
@@ -338,7 +338,7 @@ func (f forwardDialer) DialContext(ctx context.Context, network, addr string) (n
 
 // dialRaw opens the TCP connection (or tunnel) to t; proxied tells that it
 // goes through a proxy.
-func (p *Pool) dialRaw(t Target, deadline time.Time) (c net.Conn, proxied bool, err error) {
+func (p *Pool) dialRaw(ctx context.Context, t Target, deadline time.Time) (c net.Conn, proxied bool, err error) {
 	var u *url.URL
 	if p.opts.Proxy != nil {
 		if u, err = p.opts.Proxy(t); err != nil {
@@ -346,9 +346,9 @@ func (p *Pool) dialRaw(t Target, deadline time.Time) (c net.Conn, proxied bool, 
 		}
 	}
 	if u == nil {
-		c, err = p.dialTCP(t.Addr, deadline)
+		c, err = p.dialTCP(ctx, t.Addr, deadline)
 		return c, false, err
 	}
-	c, err = p.dialProxy(u, t, deadline)
+	c, err = p.dialProxy(ctx, u, t, deadline)
 	return c, true, err
 }

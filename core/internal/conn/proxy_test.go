@@ -113,7 +113,7 @@ func TestProxyRefusedLoginNotRepeated(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := p.dialRaw(Target{Addr: "ministry.test:443", TLS: true}, time.Now().Add(10*time.Second))
+			_, _, err := p.dialRaw(context.Background(), Target{Addr: "ministry.test:443", TLS: true}, time.Now().Add(10*time.Second))
 			errs <- err
 		}()
 	}
@@ -127,7 +127,7 @@ func TestProxyRefusedLoginNotRepeated(t *testing.T) {
 			t.Fatalf("want a 407 dial error, got %v", err)
 		}
 	}
-	if _, _, err := p.dialRaw(Target{Addr: "ministry.test:443", TLS: true}, time.Now().Add(time.Second)); !IsProxyAuth(err) {
+	if _, _, err := p.dialRaw(context.Background(), Target{Addr: "ministry.test:443", TLS: true}, time.Now().Add(time.Second)); !IsProxyAuth(err) {
 		t.Fatalf("after a 407: %v", err)
 	}
 	if n := connects.Load(); n != 1 || !ProxyLoginRefused(u) {
@@ -138,7 +138,7 @@ func TestProxyRefusedLoginNotRepeated(t *testing.T) {
 		t.Fatal("other credentials are held back")
 	}
 	p2 := New(Options{Proxy: proxyChooser(other.String(), nil)})
-	if _, _, err := p2.dialRaw(Target{Addr: "ministry.test:443", TLS: true}, time.Now().Add(5*time.Second)); !IsProxyAuth(err) || connects.Load() != 2 {
+	if _, _, err := p2.dialRaw(context.Background(), Target{Addr: "ministry.test:443", TLS: true}, time.Now().Add(5*time.Second)); !IsProxyAuth(err) || connects.Load() != 2 {
 		t.Fatalf("other credentials: %v, %d CONNECTs", err, connects.Load())
 	}
 }
