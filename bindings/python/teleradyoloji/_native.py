@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import ctypes
 import json
+import signal
 import os
 import sys
 import threading
+import time
 from ctypes import POINTER, c_char_p, c_int32, c_int64, c_void_p
 from typing import Any, List, Optional, Tuple
 
@@ -293,6 +295,9 @@ def __getattr__(name: str) -> Any:
 
 # ---- config checks without loading the library here --------------------
 
+CONFIG_CHECK_TIMEOUT_S = 10.0
+
+
 def check_config_elsewhere(config: dict) -> bool:
     """Checks a client config with the library's own rules (trl_client_new,
     no warm-up) in a short-lived forked child, so that this process stays
@@ -301,7 +306,8 @@ def check_config_elsewhere(config: dict) -> bool:
     Raises what ``trl_client_new`` would (:class:`ConfigError`, or
     ``ImportError`` when the library cannot be loaded).  Returns False when
     the check could not run there (no fork on this platform, or fork refused,
-    e.g. in a sub-interpreter): the caller then checks here.  The child does
+    e.g. in a sub-interpreter, or no answer within CONFIG_CHECK_TIMEOUT_S):
+    the caller then checks here.  The child does
     no I/O and ends with ``os._exit``; the answer comes back pickled through a
     pipe, so a SIGCHLD handler reaping the child does not lose it.
     """
@@ -342,12 +348,33 @@ def check_config_elsewhere(config: dict) -> bool:
         finally:
             os._exit(0)
     os.close(w)
-    with os.fdopen(r, "rb") as f:
-        raw = f.read()
+    import select
+
+    # A child forked from a process whose other threads held a lock (a
+    # logging handler's, say) can hang: never wait for it longer than this,
+    # then check here as the caller would without fork.
+    raw = b""
+    with os.fdopen(r, "rb", buffering=0) as f:
+        deadline = time.monotonic() + CONFIG_CHECK_TIMEOUT_S
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([f], [], [], left)[0]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                raw = None
+                break
+            chunk = f.read(65536)
+            if not chunk:
+                break
+            raw += chunk
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass  # reaped by the application's SIGCHLD handler
+    if raw is None:
+        return False
     if not raw:
         raise RuntimeError("teleradyoloji: the config check's child process ended without an answer")
     answer = pickle.loads(raw)

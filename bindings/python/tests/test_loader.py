@@ -167,6 +167,32 @@ class LoaderTest(unittest.TestCase):
         self.assertEqual(proc.stdout.splitlines(),
                          ["ConfigError True", "False False", "True True 8 1", "closed"])
 
+    def test_config_check_child_that_hangs_is_not_waited_for(self):
+        # A forked child can hang on a lock another thread held at the fork:
+        # the constructor gives up on it after CONFIG_CHECK_TIMEOUT_S, kills
+        # it, and checks in this process instead (as without fork).
+        code = textwrap.dedent("""
+            import json, os, sys, time
+            import teleradyoloji
+            from teleradyoloji import _native
+            _native.CONFIG_CHECK_TIMEOUT_S = 0.5
+            real = _native.library
+            parent = os.getpid()
+            def hang_in_child():
+                if os.getpid() != parent:
+                    time.sleep(120)
+                return real()
+            _native.library = hang_in_child
+            started = time.monotonic()
+            print(_native.check_config_elsewhere(json.loads(sys.argv[1])))
+            print(time.monotonic() - started < 60)
+            """)
+        env = dict(os.environ, PYTHONPATH=support.BINDING)
+        proc = subprocess.run([sys.executable, "-c", code, json.dumps(support.settings())], env=env,
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.splitlines(), ["False", "True"])
+
     def test_import_error_lists_default_candidates(self):
         code = textwrap.dedent("""
             import os
