@@ -45,10 +45,10 @@ $(BUILD)/windows-%/teleradyoloji-core.dll: $(GO_SOURCES) include/teleradyoloji.h
 	@mkdir -p $(@D)
 	$(call win_rc,$*,teleradyoloji-core.dll,$(@D)/core-version.rc)
 	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/core-version.rc -o export/zz_version_windows_$*.syso
-	$(if $(filter 386,$*),windows/overlay386.sh $(@D)/overlay)
+	$(if $(filter 386,$*),windows/overlay386.sh $(@D)/_overlay)
 	CGO_ENABLED=1 GOOS=windows GOARCH=$* CC=$(WIN_CC_$*) \
 	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" \
-	  $(if $(filter 386,$*),-overlay $(@D)/overlay/overlay.json) -o $@ ./export
+	  $(if $(filter 386,$*),-overlay $(@D)/_overlay/overlay.json) -o $@ ./export
 	@rm -f $(@D)/teleradyoloji-core.h export/zz_version_windows_$*.syso
 
 $(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h windows/version.rc.in Makefile \
