@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# overlay386.sh DIR : writes DIR/overlay.json (DIR named _something, so that
-# `go ... ./...` never takes the patched file for a package of this module),, a `go build -overlay` that keeps
+# overlay386.sh DIR : writes DIR/overlay.json, a `go build -overlay` that keeps
 # Go's 32 MiB FIPS 140-3 entropy scratch buffer out of the x86 core DLL's .bss.
+# DIR's name starts with "_" so that `go ... ./...` never takes the patched
+# file for a package of this module.
 #
 # Go 1.26's crypto/internal/fips140/drbg declares `var memory
 # entropy.ScratchBuffer` (32 MiB) in the BSS, used only in FIPS 140-3 mode.
