@@ -415,13 +415,15 @@ procedure TeleradyolojiLoad(const LibraryPath: string = '');
 
 implementation
 
+{ Windows comes before SyncObjs: Free Pascal's Windows unit declares a record
+  TCriticalSection, and the last unit of a uses clause wins (see TTrlLock). }
 {$IFDEF TRL_PID_CHECK}
 uses
-  SyncObjs, BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF};
+  BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF}, SyncObjs;
 {$ELSE}
   {$IFDEF MSWINDOWS}
 uses
-  SyncObjs, Windows;
+  Windows, SyncObjs;
   {$ELSE}
     {$IF defined(TRL_DYNAMIC) and defined(FPC)}
 uses
@@ -1782,8 +1784,17 @@ type
     Handler: TTeleradyolojiLogEvent;
   end;
 
+  { SyncObjs' lock class. Qualified for Free Pascal, whose Windows unit has a
+    record of that name; Delphi XE2+ accepts no short unit name as a
+    qualifier (it wants System.SyncObjs), so Delphi relies on the uses order. }
+{$IFDEF FPC}
+  TTrlLock = SyncObjs.TCriticalSection;
+{$ELSE}
+  TTrlLock = TCriticalSection;
+{$ENDIF}
+
 var
-  LogLock: TCriticalSection;
+  LogLock: TTrlLock;
   LogTarget: PTrlLogTarget;
 
 { Runs on the library's delivery thread, for each event. }
@@ -1851,7 +1862,7 @@ initialization
 {$IFDEF TRL_PID_CHECK}
   LoadPid := FpGetPid;
 {$ENDIF}
-  LogLock := TCriticalSection.Create;
+  LogLock := TTrlLock.Create;
 
 finalization
   if LogTarget <> nil then
