@@ -18,10 +18,6 @@ DELPHI_WIN_TARGET_amd64 := x86_64-win64
 DELPHI_WIN_TARGET_386   := i386-win32
 DELPHI_WIN_OTHER_amd64  := 386
 DELPHI_WIN_OTHER_386    := amd64
-WINE32 ?= /usr/lib/wine/wine
-WINEPREFIX32_DIR ?= $(CURDIR)/$(BUILD)/wine/prefix32
-DELPHI_WIN_WINE_amd64 = env WINEPREFIX=$(WINEPREFIX_DIR) $(WINE)
-DELPHI_WIN_WINE_386   = env WINEPREFIX=$(WINEPREFIX32_DIR) $(WINE32)
 DELPHI_WIN_FPC = scripts/fpc-win.sh fpc $(DELPHI_WIN_TARGET_$(1)) -Mdelphi -vew -gl -Fubindings/delphi \
 	-FU$(DELPHI_WIN_OUT)/$(1)-$(2) -FE$(BUILD)/windows-$(1)
 DELPHI_WIN_SRC := bindings/delphi/Teleradyoloji.pas $(DELPHI_TESTS)
@@ -30,7 +26,7 @@ DELPHI_TR_SANDBOX := $(WITH_SANDBOX) --as TRL_SANDBOX_TR_URL \
 	--password 'Şifre "İçeri" \ ğüö/ç ış' --application-code 'HBYS "Çağ" \ 1'
 # A Turkish locale for Wine, made once into the build folder (no root needed).
 DELPHI_WIN_LOCALE := $(BUILD)/locale/tr_TR.UTF-8
-DELPHI_WIN_ENV = LOCPATH=$(CURDIR)/$(BUILD)/locale LC_ALL=tr_TR.UTF-8 WINEDEBUG=-all \
+DELPHI_WIN_ENV = $(call wine_env,$(1)) LOCPATH=$(CURDIR)/$(BUILD)/locale LC_ALL=tr_TR.UTF-8 \
 	TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) TRL_FAKE_LIBS=$(CURDIR)/$(DELPHI_WIN_OUT)/$(1)-fakes
 
 LANG_TESTS += test-delphi-windows
@@ -70,7 +66,7 @@ $(DELPHI_WIN_OUT)/%-fakes/.ready: bindings/delphi/tests/fake_library.c $(BUILD)/
 
 # DELPHI_WIN_RUN ARCH [MORE-ENV]: the command line that runs a test EXE there.
 DELPHI_WIN_RUN = cd $(BUILD)/windows-$(1) && $(call DELPHI_WIN_ENV,$(1)) $(2) timeout 600 \
-	$(CURDIR)/$(DELPHI_TR_SANDBOX) $(CURDIR)/$(WITH_SANDBOX) $(DELPHI_WIN_WINE_$(1))
+	$(CURDIR)/$(DELPHI_TR_SANDBOX) $(CURDIR)/$(WITH_SANDBOX) $(call wine_bin,$(1))
 
 # One recipe line per EXE.
 define DELPHI_WIN_RUN_EXE
