@@ -3,7 +3,7 @@
   like Delphi 7), the same with -dTRL_TEST_CWSTRING (the cwstring unit does
   the code-page conversions instead of Free Pascal's byte copies), and
   -Mdelphiunicode -dTRL_TEST_CWSTRING (UnicodeString, like Delphi 2009+).
-  mk/delphi-windows.mk cross-compiles it for Win32 and Win64 (static import
+  mk/wine-delphi.mk cross-compiles it for Win32 and Win64 (static import
   and TELERADYOLOJI_DYNAMIC) and runs it under Wine beside the DLL pair.
   Prints failures (every check with -v), then "N passed, M failed"; exits 1
   on a failure. No token, OTAC, viewer
@@ -351,7 +351,7 @@ begin
   Check('status names answer before loading', TeleradyolojiStatusName(TRL_E_AUTH) = 'TRL_E_AUTH');
 {$IFDEF MSWINDOWS}
   { LoadLibrary's errors: 126 for a missing file, 193 for the other
-    bitness's teleradyoloji.dll (mk/delphi-windows.mk copies it there). }
+    bitness's teleradyoloji.dll (mk/wine-delphi.mk copies it there). }
   Refused('missing DLL', Fakes + '\no-such-teleradyoloji.dll', 'error 126');
   Refused('missing DLL: the message', Fakes + '\no-such-teleradyoloji.dll',
     'teleradyoloji-core.dll beside it, is missing');
@@ -1569,6 +1569,7 @@ begin
     {$IFDEF TRL_TEST_CWSTRING}', cwstring'{$ELSE}', no cwstring'{$ENDIF},
     {$IFDEF TELERADYOLOJI_DYNAMIC}', run-time loading'{$ELSE}', static import'{$ENDIF},
     {$IFDEF MSWINDOWS}', ANSI code page ', GetACP,{$ENDIF}
+    {$IFDEF TRL_TEST_FPU_WIN64}', Delphi''s Win64 FPU routines',{$ENDIF}
     ', library ', TeleradyolojiVersion);
   if Base = '' then
   begin
