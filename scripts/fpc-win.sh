@@ -27,6 +27,10 @@ fpc_version() { ppcx64 -iV; }
 
 make_tree() {
   [ -f "$dir/.ready" ] && return 0
+  if [ "$(id -u)" != 0 ] && ! mkdir -p "$(dirname "$dir")" 2>/dev/null; then
+    echo "fpc-win.sh: $dir does not exist; make it once, as root: sudo $0 tree" >&2
+    exit 1
+  fi
   command -v ppcx64 >/dev/null || "$repo/scripts/need.sh" fp-compiler ppcx64
   local v src
   v=$(fpc_version)
@@ -39,7 +43,7 @@ make_tree() {
   rm -rf "$dir.partial"
   mkdir -p "$dir.partial"
   local start=$SECONDS
-  echo "fpc-win.sh: making the FPC Windows units in $dir (once; about a minute)" >&2
+  echo "fpc-win.sh: making the FPC Windows units in $dir (once; about 20 s)" >&2
   local rc=0
   "$0" __build "$src" "$dir.partial" >"$dir.log" 2>&1 || rc=$? # its own process: set -e holds there
   if [ $rc != 0 ]; then
