@@ -59,6 +59,15 @@
     (Turkish letters survive under code page 1254); Free Pascal by the
     string's code page (on Unix add the cwstring unit, or keep strings UTF-8,
     which is what the utf8 codepage directive and Lazarus do).
+    Non-Unicode programs (Delphi 7 .. 2007, Free Pascal's Delphi mode on
+    Windows): a string holds only the letters of the Windows ANSI code page,
+    so a password with g-breve, s-cedilla, dotless i or dotted I reaches
+    OGN intact only under code page 1254 (Turkish Windows); under 1252 they
+    are lost before the unit sees them and OGN refuses the password. Such
+    programs pass the credentials as UTF-8 with CreateWithUtf8 (a
+    UTF8String: in Delphi 7 from UTF8Encode of a WideString, or read as
+    UTF-8 from a file), or write them as \u escapes in Create's JSON
+    ("\u011f" for g-breve).
 
   FLOATING POINT
     Delphi before RAD Studio 12 (and Free Pascal) run with floating-point
@@ -129,7 +138,12 @@ unit Teleradyoloji;
 {$IFDEF TELERADYOLOJI_DYNAMIC}{$DEFINE TRL_DYNAMIC}{$ENDIF}
 {$IFDEF FPC}
   {$IFDEF UNICODE}{$MODE DELPHIUNICODE}{$ELSE}{$MODE DELPHI}{$ENDIF}
-  {$IF defined(CPUI386) or defined(CPUX86_64)}{$DEFINE TRL_FPU_ASM}{$IFEND}
+  { TRL_TEST_FPU_WIN64: the tests run Delphi's Win64 routines under Free Pascal. }
+  {$IF defined(TRL_TEST_FPU_WIN64) and defined(CPUX86_64) and defined(MSWINDOWS)}
+    {$DEFINE TRL_FPU_WIN64}
+  {$ELSEIF defined(CPUI386) or defined(CPUX86_64)}
+    {$DEFINE TRL_FPU_ASM}
+  {$IFEND}
   {$IFDEF UNIX}{$DEFINE TRL_PID_CHECK}{$ENDIF}   { see InForkedChild }
 {$ELSE}
   {$IFDEF CPUX64}
@@ -339,6 +353,8 @@ type
   private
     FHandle: TTrlClient;
     procedure Open(const ConfigUtf8: UTF8String);
+    procedure OpenWith(const InstitutionCode, Password, ApplicationCode, OgnUrl,
+      ApiUrl, ViewerUrl: UTF8String);
     function CallRaw(const Method, Path, JsonBody: string;
       out HttpStatus: Integer): TTeleradyolojiBytes;
   public
@@ -350,6 +366,12 @@ type
     constructor CreateWith(const InstitutionCode, Password, ApplicationCode: string;
       const OgnUrl: string = ''; const ApiUrl: string = '';
       const ViewerUrl: string = '');
+    { CreateWith with every text as UTF-8, whatever the ANSI code page: for
+      non-Unicode programs whose password has letters that code page lacks
+      (see TEXT above). }
+    constructor CreateWithUtf8(const InstitutionCode, Password, ApplicationCode: UTF8String;
+      const OgnUrl: UTF8String = ''; const ApiUrl: UTF8String = '';
+      const ViewerUrl: UTF8String = '');
     destructor Destroy; override;
 
     { The token for helper-service calls (cached). }
@@ -415,13 +437,15 @@ procedure TeleradyolojiLoad(const LibraryPath: string = '');
 
 implementation
 
+{ Windows comes before SyncObjs: Free Pascal's Windows unit declares a record
+  TCriticalSection, and the last unit of a uses clause wins (see TTrlLock). }
 {$IFDEF TRL_PID_CHECK}
 uses
-  SyncObjs, BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF};
+  BaseUnix{$IFDEF TRL_DYNAMIC}{$IFNDEF MSWINDOWS}, dynlibs{$ENDIF}{$ENDIF}{$IFDEF MSWINDOWS}, Windows{$ENDIF}, SyncObjs;
 {$ELSE}
   {$IFDEF MSWINDOWS}
 uses
-  SyncObjs, Windows;
+  Windows, SyncObjs;
   {$ELSE}
     {$IF defined(TRL_DYNAMIC) and defined(FPC)}
 uses
@@ -501,32 +525,34 @@ end;
 
 {$IFDEF TRL_FPU_WIN64}
 { 64-bit Delphi on Windows: no inline assembler in Pascal routines; these
-  use the caller's home space [rsp+8] as scratch. }
-function ReadX87: Word;
+  use the caller's home space [rsp+8] as scratch. (Free Pascal spells
+  .NOFRAME as nostackframe.) }
+{$IFDEF FPC}{$ASMMODE INTEL}{$ENDIF}
+function ReadX87: Word; {$IFDEF FPC}assembler; nostackframe;{$ENDIF}
 asm
-  .NOFRAME
+  {$IFNDEF FPC}.NOFRAME{$ENDIF}
   fnstcw word ptr [rsp+8]
   movzx eax, word ptr [rsp+8]
 end;
 
-procedure LoadX87(W: Word);
+procedure LoadX87(W: Word); {$IFDEF FPC}assembler; nostackframe;{$ENDIF}
 asm
-  .NOFRAME
+  {$IFNDEF FPC}.NOFRAME{$ENDIF}
   mov word ptr [rsp+8], cx
   fnclex
   fldcw word ptr [rsp+8]
 end;
 
-function ReadMXCSR: Cardinal;
+function ReadMXCSR: Cardinal; {$IFDEF FPC}assembler; nostackframe;{$ENDIF}
 asm
-  .NOFRAME
+  {$IFNDEF FPC}.NOFRAME{$ENDIF}
   stmxcsr dword ptr [rsp+8]
   mov eax, dword ptr [rsp+8]
 end;
 
-procedure LoadMXCSR(C: Cardinal);
+procedure LoadMXCSR(C: Cardinal); {$IFDEF FPC}assembler; nostackframe;{$ENDIF}
 asm
-  .NOFRAME
+  {$IFNDEF FPC}.NOFRAME{$ENDIF}
   mov dword ptr [rsp+8], ecx
   ldmxcsr dword ptr [rsp+8]
 end;
@@ -737,16 +763,14 @@ begin
     SetString(Result, PAnsiChar(Pointer(B)), Length(B));
 end;
 
-{ S as a JSON string literal, UTF-8. }
-function JsonString(const S: string): UTF8String;
+{ UTF-8 text U as a JSON string literal. }
+function JsonUtf8(const U: UTF8String): UTF8String;
 const
   Hex: array[0..15] of AnsiChar = '0123456789abcdef';
 var
-  U: UTF8String;
   I, K: Integer;
   C: AnsiChar;
 begin
-  U := ToUtf8(S);
   SetLength(Result, 2 + 6 * Length(U));
   K := 1;
   Result[K] := '"';
@@ -779,10 +803,16 @@ begin
   SetLength(Result, K + 1);
 end;
 
-{ ',"name":"value"' for a JSON object. }
-function Member(Name: PAnsiChar; const Value: string): UTF8String;
+{ S as a JSON string literal, UTF-8. }
+function JsonString(const S: string): UTF8String;
 begin
-  Result := Utf8From(',"') + Utf8From(Name) + Utf8From('":') + JsonString(Value);
+  Result := JsonUtf8(ToUtf8(S));
+end;
+
+{ ',"name":"value"' for a JSON object; Value is UTF-8. }
+function Member(Name: PAnsiChar; const Value: UTF8String): UTF8String;
+begin
+  Result := Utf8From(',"') + Utf8From(Name) + Utf8From('":') + JsonUtf8(Value);
 end;
 
 { ---- Errors ----------------------------------------------------------- }
@@ -1502,10 +1532,25 @@ end;
 constructor TTeleradyolojiClient.CreateWith(const InstitutionCode, Password,
   ApplicationCode: string; const OgnUrl: string; const ApiUrl: string;
   const ViewerUrl: string);
+begin
+  inherited Create;
+  OpenWith(ToUtf8(InstitutionCode), ToUtf8(Password), ToUtf8(ApplicationCode),
+    ToUtf8(OgnUrl), ToUtf8(ApiUrl), ToUtf8(ViewerUrl));
+end;
+
+constructor TTeleradyolojiClient.CreateWithUtf8(const InstitutionCode, Password,
+  ApplicationCode: UTF8String; const OgnUrl: UTF8String; const ApiUrl: UTF8String;
+  const ViewerUrl: UTF8String);
+begin
+  inherited Create;
+  OpenWith(InstitutionCode, Password, ApplicationCode, OgnUrl, ApiUrl, ViewerUrl);
+end;
+
+procedure TTeleradyolojiClient.OpenWith(const InstitutionCode, Password,
+  ApplicationCode, OgnUrl, ApiUrl, ViewerUrl: UTF8String);
 var
   J: UTF8String;
 begin
-  inherited Create;
   J := Member('institution_code', InstitutionCode) +
     Member('password', Password) +
     Member('application_code', ApplicationCode);
@@ -1782,8 +1827,17 @@ type
     Handler: TTeleradyolojiLogEvent;
   end;
 
+  { SyncObjs' lock class. Qualified for Free Pascal, whose Windows unit has a
+    record of that name; Delphi XE2+ accepts no short unit name as a
+    qualifier (it wants System.SyncObjs), so Delphi relies on the uses order. }
+{$IFDEF FPC}
+  TTrlLock = SyncObjs.TCriticalSection;
+{$ELSE}
+  TTrlLock = TCriticalSection;
+{$ENDIF}
+
 var
-  LogLock: TCriticalSection;
+  LogLock: TTrlLock;
   LogTarget: PTrlLogTarget;
 
 { Runs on the library's delivery thread, for each event. }
@@ -1851,7 +1905,7 @@ initialization
 {$IFDEF TRL_PID_CHECK}
   LoadPid := FpGetPid;
 {$ENDIF}
-  LogLock := TCriticalSection.Create;
+  LogLock := TTrlLock.Create;
 
 finalization
   if LogTarget <> nil then

@@ -3,6 +3,8 @@
   like Delphi 7), the same with -dTRL_TEST_CWSTRING (the cwstring unit does
   the code-page conversions instead of Free Pascal's byte copies), and
   -Mdelphiunicode -dTRL_TEST_CWSTRING (UnicodeString, like Delphi 2009+).
+  mk/wine-delphi.mk cross-compiles it for Win32 and Win64 (static import
+  and TELERADYOLOJI_DYNAMIC) and runs it under Wine beside the DLL pair.
   Prints failures (every check with -v), then "N passed, M failed"; exits 1
   on a failure. No token, OTAC, viewer
   URL or password is ever printed: details go through Redact. }
@@ -13,9 +15,10 @@ program TeleradyolojiTests;
 {$WARN 4104 OFF}{$WARN 4105 OFF}{$WARN 4106 OFF}{$WARN 4107 OFF}   { implicit string conversions: intended here }
 
 uses
-  cthreads,
+  {$IFDEF UNIX}cthreads, BaseUnix,{$ENDIF}
   {$IFDEF TRL_TEST_CWSTRING}cwstring,{$ENDIF}
-  BaseUnix, SysUtils, DateUtils, Classes, SyncObjs, Process, Sockets, fphttpclient, fpjson, jsonparser,
+  {$IFDEF MSWINDOWS}Windows,{$ENDIF}   { first: SysUtils and SyncObjs names win }
+  SysUtils, DateUtils, Classes, SyncObjs, Process, Sockets, fphttpclient, fpjson, jsonparser,
   Teleradyoloji;
 
 const
@@ -31,7 +34,7 @@ const
 
 type
   { Text compared byte for byte: UTF-8 for UnicodeString (an exact
-    conversion), the bytes as they are for AnsiString. }
+    conversion), the bytes as they are for AnsiString (see Normal). }
 {$IFDEF UNICODE}
   TBytesText = UTF8String;
 {$ELSE}
@@ -46,18 +49,33 @@ var
 
 { ---- Reporting ---------------------------------------------------------- }
 
+{ S as compared. A Windows AnsiString is tagged with its code page (ANSI
+  for literals, the unit's answers and Free Pascal's Exception.Message,
+  UTF-8 for some) and keeps it when passed here: compared as UTF-8. }
+function Normal(const S: TBytesText): TBytesText;
+begin
+{$IFDEF MSWINDOWS}
+  Result := UTF8Encode(UnicodeString(S));
+{$ELSE}
+  Result := S;
+{$ENDIF}
+end;
+
 function Contains(const Hay, Needle: TBytesText): Boolean;
 begin
-  Result := (Needle <> '') and (Pos(Needle, Hay) > 0);
+  Result := (Needle <> '') and (Pos(Normal(Needle), Normal(Hay)) > 0);
 end;
 
 function SameBytes(const A, B: TBytesText): Boolean;
 var
   I: Integer;
+  X, Y: TBytesText;
 begin
-  Result := Length(A) = Length(B);
-  for I := 1 to Length(A) do
-    if Result and (A[I] <> B[I]) then
+  X := Normal(A);
+  Y := Normal(B);
+  Result := Length(X) = Length(Y);
+  for I := 1 to Length(X) do
+    if Result and (X[I] <> Y[I]) then
       Result := False;
 end;
 
@@ -164,6 +182,9 @@ begin
     SetLength(Result, Resp.Size);
     if Resp.Size > 0 then
       Move(Resp.Memory^, Result[1], Resp.Size);
+{$IF defined(MSWINDOWS) and not defined(UNICODE)}
+    SetCodePage(RawByteString(Result), CP_UTF8, False);   { the bytes are UTF-8 (see Normal) }
+{$IFEND}
   finally
     C.Free;
     Req.Free;
@@ -328,11 +349,25 @@ begin
   Fakes := GetEnvironmentVariable('TRL_FAKE_LIBS');
   Check('TRL_FAKE_LIBS is set', Fakes <> '');
   Check('status names answer before loading', TeleradyolojiStatusName(TRL_E_AUTH) = 'TRL_E_AUTH');
+{$IFDEF MSWINDOWS}
+  { LoadLibrary's errors: 126 for a missing file, 193 for the other
+    bitness's teleradyoloji.dll (mk/wine-delphi.mk copies it there). }
+  Refused('missing DLL', Fakes + '\no-such-teleradyoloji.dll', 'error 126');
+  Refused('missing DLL: the message', Fakes + '\no-such-teleradyoloji.dll',
+    'teleradyoloji-core.dll beside it, is missing');
+  Refused('wrong bitness', Fakes + '\other-bitness\teleradyoloji.dll', 'error 193');
+  Refused('wrong bitness: the message', Fakes + '\other-bitness\teleradyoloji.dll',
+    {$IFDEF CPU64}'a 64-bit EXE the x64 one'{$ELSE}'a 32-bit EXE needs the x86'{$ENDIF});
+  Refused('missing function', Fakes + '\trl-no-call-bytes.dll', 'lacks trl_call_bytes');
+  Refused('wrong ABI', Fakes + '\trl-abi2.dll', 'ABI version 2');
+  TeleradyolojiLoad;   { the real one: teleradyoloji.dll beside the EXE }
+{$ELSE}
   Refused('missing library', Fakes + '/no-such-libteleradyoloji.so', 'no-such-libteleradyoloji.so');
   Refused('wrong bitness', Fakes + '/libtrl-32bit.so', 'ELFCLASS32');
   Refused('missing function', Fakes + '/libtrl-no-call-bytes.so', 'lacks trl_call_bytes');
   Refused('wrong ABI', Fakes + '/libtrl-abi2.so', 'ABI version 2');
   TeleradyolojiLoad;   { the real one, by the loader's search (rpath) }
+{$ENDIF}
   Check('then the real library loads', TeleradyolojiAbiVersion = TeleradyolojiAbi);
   TeleradyolojiLoad('/ignored/once/loaded.so');
   Check('loaded once: later paths are ignored', TeleradyolojiVersion <> '0.0.0-fake');
@@ -538,6 +573,7 @@ begin
   end;
 end;
 
+{$IFDEF UNIX}
 { libc's fork(), which runs pthread_atfork handlers (Free Pascal's FpFork is
   a raw system call that does not). }
 function LibcFork: TPid; cdecl; external 'c' name 'fork';
@@ -644,6 +680,7 @@ begin
     C.Free;
   end;
 end;
+{$ENDIF}
 
 procedure TestTurkish;
 var
@@ -683,19 +720,90 @@ begin
   end;
 end;
 
+{ S as a non-Unicode program holds what the user typed or a file gave
+  (Delphi 7's AnsiString): in the ANSI code page. (A Free Pascal literal
+  under the UTF8 codepage directive would stay UTF-8 there.) }
+function AsAnsi(const S: string): string;
+begin
+  Result := S;
+{$IFNDEF UNICODE}
+  SetCodePage(RawByteString(Result), DefaultSystemCodePage, True);
+{$ENDIF}
+end;
+
+{ Whether the program's string type holds the Turkish letters of
+  OddPassword: always with UnicodeString; with AnsiString only where the
+  code page has them (UTF-8 on Linux, 1254 on Turkish Windows, not 1252). }
+function StringHoldsTurkish: Boolean;
+const
+  Letters = 'ğşıİ';
+begin
+  Result := SameBytes(AsAnsi(Letters), Letters);
+end;
+
 { A second sandbox whose credentials carry Turkish letters, quotes and a
-  backslash: CreateWith must escape them as JSON and send them as UTF-8. }
+  backslash: CreateWith must escape them as JSON and send them as UTF-8;
+  CreateWithUtf8 must do so in every program, also a non-Unicode one whose
+  ANSI code page lacks the letters. On Linux the test starts that sandbox;
+  under Wine (whose Linux child processes get no pipes) make starts it and
+  passes its URL in TRL_SANDBOX_TR_URL, with these same credentials. }
 procedure TestTurkishCredentials;
 const
-  OddPassword = 'Şifre "İçeri" \ ğüö/ç';
+  OddPassword = 'Şifre "İçeri" \ ğüö/ç ış';
   OddApp = 'HBYS "Çağ" \ 1';
 var
+  OddBase: string;
+
+  procedure TryCredentials(Utf8: Boolean);
+  var
+    C: TTeleradyolojiClient;
+    T: TTeleradyolojiToken;
+    Name: string;
+  begin
+    Name := 'CreateWith';
+    if Utf8 then
+      Name := 'CreateWithUtf8';
+    Name := Name + ': Turkish, quotes and backslash in credentials';
+    if Utf8 then
+      C := TTeleradyolojiClient.CreateWithUtf8('1234567', OddPassword, OddApp,
+        UTF8String(OddBase), UTF8String(OddBase + '/integrationapi'), UTF8String(OddBase + '/viewer/'))
+    else
+      C := TTeleradyolojiClient.CreateWith('1234567', AsAnsi(OddPassword), AsAnsi(OddApp),
+        OddBase, OddBase + '/integrationapi', OddBase + '/viewer/');
+    try
+      try
+        T := C.ServiceToken;
+        NoteSecret(T.Value);
+        Check(Name, Utf8 or StringHoldsTurkish, 'accepted, though string cannot hold the letters');
+      except
+        on E: ETeleradyolojiError do
+          if not Utf8 and not StringHoldsTurkish then
+            Check(Name + ': refused where string cannot hold the letters (README)',
+              E.Status = TRL_E_AUTH, E.Message)
+          else
+            Check(Name, False, E.Message);
+      end;
+    finally
+      C.Free;
+    end;
+  end;
+
+{$IFDEF MSWINDOWS}
+begin
+  NoteSecret(OddPassword);
+  OddBase := GetEnvironmentVariable('TRL_SANDBOX_TR_URL');
+  Check('second sandbox (TRL_SANDBOX_TR_URL)', Copy(OddBase, 1, 7) = 'http://', OddBase);
+  if Copy(OddBase, 1, 7) <> 'http://' then
+    Exit;
+  TryCredentials(False);
+  TryCredentials(True);
+end;
+{$ELSE}
+var
   P: TProcess;
-  OddBase, Bin: string;
+  Bin: string;
   Ch: AnsiChar;
   Tries: Integer;
-  C: TTeleradyolojiClient;
-  T: TTeleradyolojiToken;
 begin
   NoteSecret(OddPassword);
   Bin := GetEnvironmentVariable('TRL_SANDBOX_BIN');
@@ -733,20 +841,8 @@ begin
     Check('second sandbox started', Copy(OddBase, 1, 7) = 'http://', OddBase);
     if Copy(OddBase, 1, 7) <> 'http://' then
       Exit;
-    C := TTeleradyolojiClient.CreateWith('1234567', OddPassword, OddApp,
-      OddBase, OddBase + '/integrationapi', OddBase + '/viewer/');
-    try
-      try
-        T := C.ServiceToken;
-        NoteSecret(T.Value);
-        Check('CreateWith: Turkish, quotes and backslash in credentials', T.Value <> '');
-      except
-        on E: Exception do
-          Check('CreateWith: Turkish, quotes and backslash in credentials', False, E.Message);
-      end;
-    finally
-      C.Free;
-    end;
+    TryCredentials(False);
+    TryCredentials(True);
   finally
     if P.Running then
       P.Terminate(0);
@@ -754,6 +850,7 @@ begin
     P.Free;
   end;
 end;
+{$ENDIF}
 
 procedure TestConfigErrors;
 var
@@ -1447,8 +1544,11 @@ begin
   end;
 end;
 
+{ Runs a test; TRL_TEST_ONLY=NAME runs only that one. }
 procedure Run(const Name: string; Test: TProcedure);
 begin
+  if (GetEnvironmentVariable('TRL_TEST_ONLY') <> '') and (GetEnvironmentVariable('TRL_TEST_ONLY') <> Name) then
+    Exit;
   try
     Test;
   except
@@ -1468,6 +1568,8 @@ begin
     {$IFDEF UNICODE}', UnicodeString'{$ELSE}', AnsiString'{$ENDIF},
     {$IFDEF TRL_TEST_CWSTRING}', cwstring'{$ELSE}', no cwstring'{$ENDIF},
     {$IFDEF TELERADYOLOJI_DYNAMIC}', run-time loading'{$ELSE}', static import'{$ENDIF},
+    {$IFDEF MSWINDOWS}', ANSI code page ', GetACP,{$ENDIF}
+    {$IFDEF TRL_TEST_FPU_WIN64}', Delphi''s Win64 FPU routines',{$ENDIF}
     ', library ', TeleradyolojiVersion);
   if Base = '' then
   begin
@@ -1489,7 +1591,9 @@ begin
   Run('NETWORK, TIMEOUT, PROTOCOL', TestNetworkTimeoutProtocol);
   Run('INVALID_ARGUMENT', TestInvalidArguments);
   Run('BAD_HANDLE', TestBadHandle);
-  Run('FORKED', TestFork);
+{$IFDEF UNIX}
+  Run('FORKED', TestFork);   { Windows has no fork }
+{$ENDIF}
   Run('unmasked FPU', TestUnmaskedFpu);
   Run('threads', TestThreads);
   Run('logging', TestLogging);
