@@ -32,9 +32,9 @@ func adviceDNS(host string, proxied bool) advice {
 	}
 	return advice{
 		fmt.Sprintf("The name %s cannot be resolved (DNS). Check that this computer is on the network and its DNS server works; "+
-			"if the hospital reaches the internet only through a proxy, set \"proxy\" (\"env\" or http://proxy:port).", host),
+			"if the hospital reaches the internet only through a proxy, set \"proxy\" (\"system\", \"env\" or http://proxy:port).", host),
 		fmt.Sprintf("%s adı çözülemiyor (DNS). Bu bilgisayarın ağa bağlı olduğunu ve DNS sunucusunun çalıştığını kontrol edin; "+
-			"hastane internete yalnızca bir vekil sunucu (proxy) üzerinden çıkıyorsa \"proxy\" ayarını girin (\"env\" ya da http://proxy:port).", host)}
+			"hastane internete yalnızca bir vekil sunucu (proxy) üzerinden çıkıyorsa \"proxy\" ayarını girin (\"system\", \"env\" ya da http://proxy:port).", host)}
 }
 
 func adviceRefused(addr, host string) advice {
@@ -142,8 +142,10 @@ func adviceProxyUnreachable(proxy string) advice {
 }
 
 var adviceProxySetting = advice{
-	"The \"proxy\" setting cannot be used: give \"env\" or a URL such as http://proxy:3128.",
-	"\"proxy\" ayarı kullanılamıyor: \"env\" ya da http://proxy:3128 gibi bir adres girin."}
+	"The \"proxy\" setting cannot be used: give \"system\" (this user's Windows proxy settings; elsewhere the environment), " +
+		"\"env\" (HTTPS_PROXY and NO_PROXY) or a URL such as http://proxy:3128; check HTTPS_PROXY if the setting names the environment.",
+	"\"proxy\" ayarı kullanılamıyor: \"system\" (bu kullanıcının Windows vekil sunucu ayarları; Windows dışında ortam değişkenleri), " +
+		"\"env\" (HTTPS_PROXY ve NO_PROXY) ya da http://proxy:3128 gibi bir adres girin; ayar ortam değişkenlerini gösteriyorsa HTTPS_PROXY'yi kontrol edin."}
 
 // adviceProxyRequired adds a hint when the environment names a proxy the
 // client is not told to use.

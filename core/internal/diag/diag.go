@@ -10,7 +10,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"net/url"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
 	"github.com/teleradyoloji/teleradyoloji/core/internal/mask"
+	"github.com/teleradyoloji/teleradyoloji/core/internal/sysproxy"
 )
 
 // Step is one check of the report.
@@ -68,10 +69,11 @@ type Outcome struct {
 // Input is what the doctor checks, from the client's configuration.
 type Input struct {
 	Hosts []Host
-	// Proxy is the proxy setting ("", "env" or a URL); ProxyFor decides per
-	// URL as the client does (nil result: direct).
-	Proxy    string
-	ProxyFor func(u *url.URL) (*url.URL, error)
+	// Proxy is the proxy setting ("", "system", "env" or a URL), decided
+	// per host as the client does. SystemProxy answers "system": nil is the
+	// environment, as off Windows (Run sets sysproxy.Explain on Windows).
+	Proxy       string
+	SystemProxy func(hostport string) (sysproxy.Choice, error)
 	// Roots are the roots the client trusts; CAFileRoots those of ca_file
 	// alone (nil without one).
 	Roots       *x509.CertPool
@@ -107,6 +109,9 @@ func Run(in Input) Report {
 	}
 	if in.Now == nil {
 		in.Now = time.Now
+	}
+	if in.SystemProxy == nil && runtime.GOOS == "windows" {
+		in.SystemProxy = sysproxy.Explain
 	}
 	steps := []Step{{Step: "config", OK: true, Message: in.Summary, MessageTR: in.SummaryTR}}
 

@@ -77,24 +77,21 @@ func (c *hostCheck) proxyAddr() string {
 }
 
 func (c *hostCheck) proxyStep(st *Step) bool {
-	p, err := c.in.ProxyFor(c.u)
+	choice, err := c.in.chooseProxy(c.u)
 	if err != nil {
 		st.Message, st.MessageTR = "the proxy setting cannot be used", "vekil sunucu (proxy) ayarı kullanılamıyor"
 		adviceProxySetting.set(st)
 		return false
 	}
-	c.proxy = p
-	switch {
-	case p != nil:
-		st.Message = fmt.Sprintf("%s is reached through the proxy %s", c.addr, displayURL(p.Scheme+"://"+p.Host))
-		st.MessageTR = fmt.Sprintf("%s adresine %s vekil sunucusu (proxy) üzerinden gidilir", c.addr, displayURL(p.Scheme+"://"+p.Host))
-	case c.in.Proxy != "" && isLoopback(c.host):
-		st.Message = fmt.Sprintf("%s is reached directly: loopback addresses are never proxied", c.addr)
-		st.MessageTR = fmt.Sprintf("%s adresine doğrudan gidilir: bu bilgisayarın kendi adresleri vekil sunucuya gönderilmez", c.addr)
-	default:
-		st.Message = fmt.Sprintf("%s is reached directly (no proxy)", c.addr)
-		st.MessageTR = fmt.Sprintf("%s adresine doğrudan gidilir (vekil sunucu yok)", c.addr)
+	c.proxy = choice.proxy
+	if p := choice.proxy; p != nil {
+		shown := displayURL(p.Scheme + "://" + p.Host)
+		st.Message = fmt.Sprintf("%s is reached through the proxy %s (%s)", c.addr, shown, choice.why)
+		st.MessageTR = fmt.Sprintf("%s adresine %s vekil sunucusu (proxy) üzerinden gidilir (%s)", c.addr, shown, choice.whyTR)
+		return true
 	}
+	st.Message = fmt.Sprintf("%s is reached directly, without a proxy (%s)", c.addr, choice.why)
+	st.MessageTR = fmt.Sprintf("%s adresine vekil sunucu (proxy) olmadan doğrudan gidilir (%s)", c.addr, choice.whyTR)
 	return true
 }
 
