@@ -213,7 +213,25 @@ func TestDiagnoseProxies(t *testing.T) {
 
 	auth := start(sandbox.ProxyOptions{Mode: "auth", User: "hbys", Password: "Proxy-Gizli-42"})
 	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://%s"`, auth.Addr()))
-	wantFailure(t, rep, "tcp", "ogn", []string{"407", "user name and password"}, []string{"kullanıcı adı ve şifre"})
+	wantFailure(t, rep, "tcp", "ogn", []string{"407", "user name and password", "put them in the proxy URL, percent-encoded"},
+		[]string{"kullanıcı adı ve şifre", "yüzde kodlamasıyla"})
+	// Given and refused: no advice to put them in the URL.
+	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:Yanlis-Proxy-1@%s"`, auth.Addr()))
+	checkReport(t, rep, "Yanlis-Proxy-1")
+	wantFailure(t, rep, "tcp", "ogn", []string{"refused the user name or password", "check them", "lock the account"},
+		[]string{"kabul etmedi", "kilitleyebilir"})
+	if f := firstFailure(rep); strings.Contains(f.Advice, "put them in the proxy URL") {
+		t.Errorf("advice for a refused login: %s", f.Advice)
+	}
+
+	// A proxy password that is part of the host names: hidden where it is
+	// the password, never cut out of the names.
+	common := start(sandbox.ProxyOptions{Mode: "auth", User: "hbys", Password: "saglik"})
+	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:saglik@%s"`, common.Addr()))
+	raw := string(rep.JSON())
+	if !rep.OK || strings.Contains(raw, "***") || !strings.Contains(raw, "ogn.saglik.test:443") || strings.Contains(raw, ":saglik@") {
+		t.Fatalf("a password inside the host names: %s", raw)
+	}
 
 	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:Proxy-Gizli-42@%s"`, auth.Addr()))
 	checkReport(t, rep, "Proxy-Gizli-42")

@@ -123,10 +123,21 @@ func adviceServer(status int) advice {
 		fmt.Sprintf("Sunucu HTTP %d yanıtı verdi: Bakanlığın hizmetinde ya da aradaki bir ağ geçidinde sorun var. Biraz sonra yeniden deneyin; sürerse Bakanlığın destek hattına bildirin.", status)}
 }
 
-func adviceProxyAuth(proxy string) advice {
+// adviceProxyLogin: the proxy answered 407, with no user name and password
+// in the proxy URL (given false) or refusing those given.
+func adviceProxyLogin(proxy string, given bool) advice {
+	if given {
+		return advice{
+			fmt.Sprintf("The proxy %s refused the user name or password given in \"proxy\": check them with IT (a changed or expired password, a locked account); "+
+				"the library does not try them again for a while, and repeated failures may lock the account on a proxy that checks the domain (Active Directory).", proxy),
+			fmt.Sprintf("%s vekil sunucusu (proxy) \"proxy\" ayarında verilen kullanıcı adını veya şifreyi kabul etmedi: bunları bilgi işlem birimiyle kontrol edin (şifre değişmiş ya da süresi dolmuş, hesap kilitlenmiş olabilir); "+
+				"kütüphane bunları bir süre yeniden denemez; üst üste hatalı girişler, etki alanına (Active Directory) bağlı bir vekil sunucuda hesabı kilitleyebilir.", proxy)}
+	}
 	return advice{
-		fmt.Sprintf("The proxy %s wants a user name and password: put them in the proxy URL (http://user:password@%s); the password never appears in logs or reports.", proxy, proxy),
-		fmt.Sprintf("%s vekil sunucusu (proxy) kullanıcı adı ve şifre istiyor: bunları proxy adresine yazın (http://kullanici:sifre@%s); şifre hiçbir kayıtta ve raporda görünmez.", proxy, proxy)}
+		fmt.Sprintf("The proxy %s wants a user name and password: put them in the proxy URL, percent-encoded (http://user:password@%s; @ as %%40, : as %%3A, # as %%23, %% as %%25), "+
+			"as \"proxy\" (\"system\" takes only the proxy's address from Windows); the password never appears in logs or reports.", proxy, proxy),
+		fmt.Sprintf("%s vekil sunucusu (proxy) kullanıcı adı ve şifre istiyor: bunları yüzde kodlamasıyla proxy adresine yazıp \"proxy\" ayarına girin (http://kullanici:sifre@%s; @ yerine %%40, : yerine %%3A, # yerine %%23, %% yerine %%25) "+
+			"(\"system\" Windows'tan yalnızca vekil sunucunun adresini alır); şifre hiçbir kayıtta ve raporda görünmez.", proxy, proxy)}
 }
 
 func adviceProxyRefused(proxy, host string, status int) advice {

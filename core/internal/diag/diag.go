@@ -148,14 +148,45 @@ func Run(in Input) Report {
 	return rep
 }
 
-// clean keeps secrets and identity numbers out of the report.
+// clean keeps secrets and identity numbers out of the report. A secret is
+// masked where it stands as a value (a config echo's "password":"…", a form's
+// password=…&, a URL's user:…@, a word of its own), never inside a longer
+// name: a common-word password must not garble host names. Text from a
+// server reaches the report through core's redaction already.
 func clean(text string, secrets []string) string {
 	for _, s := range secrets {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, "***")
+		if s == "" {
+			continue
 		}
+		var b strings.Builder
+		rest := text
+		for {
+			i := strings.Index(rest, s)
+			if i < 0 {
+				break
+			}
+			end := i + len(s)
+			done := len(text) - len(rest)
+			if valueStart(text, done+i) && valueEnd(text, done+end) {
+				b.WriteString(rest[:i] + "***")
+			} else {
+				b.WriteString(rest[:end])
+			}
+			rest = rest[end:]
+		}
+		text = b.String() + rest
 	}
 	return mask.IdentityNumbers(text)
+}
+
+// valueStart: a value may start at i (after = : " ' white space, or at the start).
+func valueStart(text string, i int) bool {
+	return i == 0 || strings.IndexByte("=:\"' \t\n", text[i-1]) >= 0
+}
+
+// valueEnd: a value may end at i (before & @ " ' , ; white space, or the end).
+func valueEnd(text string, i int) bool {
+	return i == len(text) || strings.IndexByte("&@\"',; \t\r\n", text[i]) >= 0
 }
 
 // Failed is a report with only a failed config step: the settings were
