@@ -19,6 +19,11 @@ func main() {
 	pass := flag.String("password", sandbox.Password, "accepted e-Nabız password")
 	app := flag.String("application-code", sandbox.ApplicationCode, "accepted application code")
 	caFile := flag.String("tls-ca", "", "serve HTTPS and write the test CA's PEM to this file")
+	var names []string
+	flag.Func("tls-name", "a host name the HTTPS certificate is also valid for (repeatable)", func(n string) error {
+		names = append(names, n)
+		return nil
+	})
 	flag.Parse()
 
 	s, err := sandbox.Start(sandbox.Options{
@@ -27,6 +32,7 @@ func main() {
 		Password:        *pass,
 		ApplicationCode: *app,
 		TLS:             *caFile != "",
+		TLSNames:        names,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "teleradyoloji-sandbox:", err)
