@@ -3,14 +3,17 @@
 # its own CA; the sandbox reached by names only squid resolves
 # (tests/proxy/run.sh, tests/proxy/squid.sh).
 LANG_TESTS += test-proxy
-.PHONY: test-proxy
+.PHONY: test-proxy squid-tools
+
+squid-tools:
+	@$(NEED) squid-openssl squid /usr/lib/squid/security_file_certgen
+	@$(NEED) openssl openssl
+	@$(NEED) curl curl
+	@$(NEED) util-linux unshare
 
 $(BUILD)/tests/proxy_click: tests/proxy/click.c include/teleradyoloji.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) -o $@ $< $(LINK_LIB)
 
-test-proxy: $(LIB) $(SANDBOX) $(DOCTOR) $(BUILD)/tests/proxy_click
-	@$(NEED) squid-openssl squid /usr/lib/squid/security_file_certgen
-	@$(NEED) openssl openssl
-	@$(NEED) curl curl
-	timeout 600 tests/proxy/run.sh $(BUILD)
+test-proxy: squid-tools $(LIB) $(SANDBOX) $(DOCTOR) $(BUILD)/tests/proxy_click
+	timeout 600 tests/proxy/pinned-dns.sh tests/proxy/run.sh $(BUILD)

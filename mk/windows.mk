@@ -141,11 +141,20 @@ $(BUILD)/windows-amd64/sysproxy_test.exe: $(GO_SOURCES)
 	@mkdir -p $(@D)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c -o $@ ./core/internal/sysproxy
 
-test-windows-proxy: $(BUILD)/windows-amd64/core_test.exe $(BUILD)/windows-amd64/sysproxy_test.exe $(WINEPREFIX_DIR)/.ready
+# Then the defaults users get (windows/test_proxy_defaults.sh): no "proxy"
+# key, the Wine user's settings naming a real squid, the doctor and 5 clicks
+# through the DLL, to names only squid resolves.
+$(BUILD)/windows-%/proxy_click.exe: tests/proxy/click.c $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o $@ $< $(@D)/teleradyoloji.lib -static
+
+test-windows-proxy: $(BUILD)/windows-amd64/core_test.exe $(BUILD)/windows-amd64/sysproxy_test.exe $(WINEPREFIX_DIR)/.ready \
+    squid-tools $(SANDBOX) $(BUILD)/windows-amd64/teleradyoloji.exe $(BUILD)/windows-amd64/proxy_click.exe
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SYSTEM_PROXY_TEST=1 \
 	  timeout 300 $(WINE) ./core_test.exe -test.run 'TestSystemProxyFromUserSettings' -test.v -test.count=1
 	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SYSTEM_PROXY_TEST=1 \
 	  timeout 300 $(WINE) ./sysproxy_test.exe -test.v -test.count=1
+	WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all WINE=$(WINE) \
+	  timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
 
 # 32-bit by static proof (README "32-bit"): nothing 32-bit runs on the build
 # machines, so the 386 build is vetted, checked for 64-bit atomics that 386

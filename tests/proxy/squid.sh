@@ -4,6 +4,7 @@
 #   port AUTH_PORT: Basic auth (basic_ncsa_auth, user hbys, password in DIR/env)
 #   port BUMP_PORT: no auth, ssl_bump with its own CA (DIR/bump-ca.pem), squid
 #                   trusting the sandbox through SANDBOX_CA
+#   port OPEN_PORT: no auth, tunnels only (a proxy Windows settings name)
 # Host names: only ogn./api.teleradyoloji.test, from DIR/hosts (127.0.0.1);
 # DNS pinned to 127.0.0.1 where nothing answers, so no lookup leaves the
 # machine. start writes DIR/env (the ports, user, passwords) and waits
@@ -23,16 +24,17 @@ ca=$(realpath "$3")
 stop
 rm -rf "$dir" && mkdir -p "$dir" && dir=$(realpath "$dir")
 ports=$(python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
+s=[socket.socket() for _ in range(3)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(" ".join(str(x.getsockname()[1]) for x in s))')
-read -r auth_port bump_port <<<"$ports"
+read -r auth_port bump_port open_port <<<"$ports"
 user=$(id -un)
 [ "$user" = root ] && user=proxy # squid never runs as root
 password='Vekil:Gizli#2026' # percent-encoded in proxy URLs
 cat >"$dir/env" <<ENV
 AUTH_PORT=$auth_port
 BUMP_PORT=$bump_port
+OPEN_PORT=$open_port
 PROXY_USER=hbys
 PROXY_PASSWORD='$password'
 PROXY_PASSWORD_URL='Vekil%3AGizli%232026'
@@ -48,6 +50,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout "$dir/bump-ca.key" -ou
 /usr/lib/squid/security_file_certgen -c -s "$dir/ssl_db" -M 4MB >/dev/null
 cat >"$dir/squid.conf" <<CONF
 http_port 127.0.0.1:$auth_port name=authport
+http_port 127.0.0.1:$open_port name=openport
 http_port 127.0.0.1:$bump_port name=bumpport ssl-bump tls-cert=$dir/bump-ca.pem tls-key=$dir/bump-ca.key generate-host-certificates=on dynamic_cert_mem_cache_size=4MB
 sslcrtd_program /usr/lib/squid/security_file_certgen -s $dir/ssl_db -M 4MB
 sslcrtd_children 2 startup=1 idle=1
@@ -60,11 +63,13 @@ auth_param basic children 2 startup=1 idle=1
 auth_param basic realm teleradyoloji-test
 acl authport myportname authport
 acl bumpport myportname bumpport
+acl openport myportname openport
 acl authed proxy_auth REQUIRED
 acl testhosts dstdomain .teleradyoloji.test
 http_access deny !testhosts
 http_access allow authport authed
 http_access allow bumpport
+http_access allow openport
 http_access deny all
 hosts_file $dir/hosts
 dns_nameservers 127.0.0.1
@@ -87,7 +92,7 @@ chmod -R a+rX "$dir"
 squid -f "$dir/squid.conf" -N >"$dir/squid.out" 2>&1 &
 echo $! >"$dir/squid.run.pid"
 # Ready when it answers on both ports (a denied host: 403 at once).
-for port in $auth_port $bump_port; do
+for port in $auth_port $bump_port $open_port; do
   for i in $(seq 1 300); do
     code=$(curl -s -o /dev/null -w '%{http_code}' --noproxy '' -x "http://127.0.0.1:$port" http://ready.invalid/ || true)
     [ "$code" = 403 ] && break
