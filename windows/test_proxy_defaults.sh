@@ -52,7 +52,7 @@ before=$(wc -l <"$log")
 out=$(TELERADYOLOJI_PASSWORD='Gizli-Parola-2026!' timeout 300 "$WINE" ./teleradyoloji.exe doctor --lang en --json <<<"$cfg" 2>&1); rc=$?
 steps=$(python3 -c 'import json,sys
 for s in json.loads(sys.stdin.read().strip().splitlines()[-1])["steps"]:
-    print("    ", "ok  " if s["ok"] else "FAIL", s["step"], s.get("target", ""), s["message"])' <<<"$out" 2>/dev/null)
+    print("    ", "ok  " if s["ok"] else "skip" if s.get("skipped") else "FAIL", s["step"], s.get("target", ""), s["message"])' <<<"$out" 2>/dev/null)
 echo "$steps"
 [ "$rc" = 0 ] && grep -q '"ok":true' <<<"$out" && ok "every step passes" || { bad "doctor (exit $rc)"; [ -n "$steps" ] || echo "$out" | head -20; }
 grep -q "proxy system (this user's Windows proxy settings)" <<<"$out" && ok "the settings line says system" || bad "settings line"
