@@ -74,8 +74,9 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/harness.h include/teleradyoloji.h $(LIB)
 	$(CC) $(CFLAGS_TEST) -o $@ $< $(LINK_LIB)
 
 # The ABI suite, the host-behaviour tests (fork, thread exit, cancel) and the
-# logging/doctor tests, in both thread modes; all but fork also under valgrind.
-test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads $(BUILD)/tests/test_log test-abi-exports
+# logging/doctor tests and the FPU-state test, in both thread modes; all but
+# fork and FPU also under valgrind.
+test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads $(BUILD)/tests/test_log $(BUILD)/tests/test_fpu test-abi-exports
 	@$(NEED) valgrind valgrind
 	$(WITH_SANDBOX) $(BUILD)/tests/test_abi
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_abi
@@ -88,6 +89,8 @@ test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_hos
 	$(WITH_SANDBOX) $(BUILD)/tests/test_log
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_log
 	$(WITH_SANDBOX) tests/c/valgrind.sh $(BUILD)/tests/test_log
+	$(WITH_SANDBOX) $(BUILD)/tests/test_fpu
+	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_fpu
 
 $(BUILD)/examples/viewer_url: examples/c/viewer_url.c include/teleradyoloji.h $(LIB)
 	@mkdir -p $(BUILD)/examples

@@ -40,7 +40,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	proxy, err := proxyDialer(cfg.Proxy)
+	proxy, err := proxyChoice(cfg.Proxy)
 	if err != nil {
 		return nil, err
 	}

@@ -269,6 +269,11 @@ func checkProxy(p string) error {
 		return nil
 	}
 	u, err := url.Parse(p)
+	if strings.Contains(p, "@") && (err != nil || u.Host == "" || u.Fragment != "" || u.RawQuery != "" || strings.Trim(u.Path, "/") != "") {
+		// Typed as is, @ : # % / ? in a password cut the URL elsewhere.
+		return problem("the user name and password in the proxy URL must be percent-encoded (@ as %40, : as %3A, # as %23, % as %25, / as %2F, ? as %3F)",
+			"vekil sunucu adresindeki kullanıcı adı ve şifre yüzde kodlamasıyla yazılmalı (@ yerine %40, : yerine %3A, # yerine %23, % yerine %25, / yerine %2F, ? yerine %3F)")
+	}
 	if err != nil || u.Host == "" {
 		return problem("must be \"system\", \"env\" or a URL such as http://host:port or socks5://host:port",
 			"\"system\", \"env\" ya da http://sunucu:port veya socks5://sunucu:port biçiminde olmalı")

@@ -14,11 +14,8 @@ import (
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
-	"github.com/teleradyoloji/teleradyoloji/core/internal/sysproxy"
 
 	"github.com/valyala/fasthttp"
-	"github.com/valyala/fasthttp/fasthttpproxy"
-	"golang.org/x/net/http/httpproxy"
 )
 
 // newHTTPClient builds the one fasthttp.Client of a trl client: TLS 1.2+ with
@@ -100,70 +97,20 @@ func readCAFile(path string) ([]byte, error) {
 	return pem, nil
 }
 
-// proxyFunc dials through the configured proxy within a timeout; nil
-// means direct.
-type proxyFunc = func(addr string, timeout time.Duration) (net.Conn, error)
-
-// proxyDialer dials through the configured proxy, or returns nil (direct).
-// Loopback addresses are never proxied, as with Go's net/http: the
-// sandbox's password must not travel in clear text to a proxy.
-func proxyDialer(proxy string) (proxyFunc, error) {
+// proxyChoice is the "proxy" setting as the connection pool takes it (see
+// conn.ProxyChooser); nil means direct. A proxy in the environment that is
+// not a URL is a config error at once.
+func proxyChoice(proxy string) (conn.ProxyChoice, error) {
 	if proxy == "" {
 		return nil, nil
 	}
-	if proxy == "system" && runtime.GOOS == "windows" {
-		return systemProxyDialer, nil
-	}
-	var conf httpproxy.Config
-	if proxy == "env" || proxy == "system" { // elsewhere "system" is the environment
-		conf = *httpproxy.FromEnvironment()
-	} else {
-		conf.HTTPProxy, conf.HTTPSProxy = proxy, proxy
-	}
-	if conf.NoProxy == "" {
-		// A non-empty NO_PROXY makes fasthttpproxy decide per address, where
-		// the loopback rule applies.
-		conf.NoProxy = "localhost"
-	}
-	proxied := func(timeout time.Duration) (fasthttp.DialFunc, error) {
-		d := fasthttpproxy.Dialer{Config: conf, Timeout: timeout, ConnectTimeout: timeout, DialDualStack: true}
-		return d.GetDialFunc(false)
-	}
-	if _, err := proxied(time.Second); err != nil {
-		return nil, errorfTR(ConfigError, "Vekil sunucu (proxy) ayarı kullanılamıyor.", "config: \"proxy\" is not usable")
-	}
-	return func(addr string, timeout time.Duration) (net.Conn, error) {
-		dial, err := proxied(timeout)
-		if err != nil {
-			return nil, err
+	choose := conn.ProxyChooser(proxy)
+	if proxy == "env" || proxy == "system" && runtime.GOOS != "windows" {
+		if _, err := choose(conn.Target{Addr: "ministry.invalid:443", TLS: true}); err != nil {
+			return nil, errorfTR(ConfigError, "Vekil sunucu (proxy) ayarı kullanılamıyor.", "config: \"proxy\" is not usable")
 		}
-		return dial(addr)
-	}, nil
-}
-
-// systemProxyDialer dials through the proxy the user's Windows settings
-// choose for addr (sysproxy: static proxy and bypass list, PAC, WPAD), or
-// directly; loopback is always direct. The lookup counts against timeout.
-func systemProxyDialer(addr string, timeout time.Duration) (net.Conn, error) {
-	start := time.Now()
-	proxy, err := sysproxy.For(addr)
-	if err != nil {
-		proxy = "" // settings that cannot be read: direct, as WinHTTP does
 	}
-	left := timeout - time.Since(start)
-	if left <= 0 {
-		return nil, fasthttp.ErrDialTimeout
-	}
-	if proxy == "" {
-		return fasthttp.DialDualStackTimeout(addr, left)
-	}
-	conf := httpproxy.Config{HTTPProxy: "http://" + proxy, HTTPSProxy: "http://" + proxy, NoProxy: "localhost"}
-	d := fasthttpproxy.Dialer{Config: conf, Timeout: left, ConnectTimeout: left, DialDualStack: true}
-	dial, err := d.GetDialFunc(false)
-	if err != nil {
-		return nil, err
-	}
-	return dial(addr)
+	return choose, nil
 }
 
 // transportError classifies an error of fasthttp as TIMEOUT, PROTOCOL or
@@ -172,6 +119,9 @@ func systemProxyDialer(addr string, timeout time.Duration) (net.Conn, error) {
 func transportError(what string, err error, deadline time.Time, secrets []string) *Error {
 	var netErr net.Error
 	whatTR := whatTurkish(what)
+	if e := proxyError(what, err); e != nil {
+		return e
+	}
 	switch {
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout),
 		errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout(),
@@ -189,6 +139,13 @@ func transportError(what string, err error, deadline time.Time, secrets []string
 	switch {
 	case errors.As(err, &tlsErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
 		reason, reasonTR := tlsReason(err)
+		if issuer := chainIssuer(err); issuer != "" {
+			reason += ", issued by " + issuer
+			reasonTR += ", sertifikayı veren: " + issuer
+		}
+		if !errors.As(err, &hostErr) {
+			reason += "; a TLS-inspecting proxy or security product may be in the way"
+		}
 		return &Error{Status: NetworkError, Message: what + ": TLS certificate not trusted (" + reason + ")",
 			MessageTR: "Bakanlık sunucusunun güvenlik sertifikası doğrulanamadı (" + reasonTR + "): ağdaki bir güvenlik cihazı " +
 				"bağlantıyı inceliyor (TLS denetimi) olabilir; bilgi işlem birimine danışın."}
@@ -198,6 +155,25 @@ func transportError(what string, err error, deadline time.Time, secrets []string
 	}
 	reason, reasonTR := networkReason(err, secrets)
 	return &Error{Status: NetworkError, Message: fmt.Sprintf("%s: %s", what, reason), Retryable: true, MessageTR: reasonTR}
+}
+
+// chainIssuer names the issuer of the top certificate the server presented
+// (behind a TLS-inspecting gateway, the gateway's CA), or "".
+func chainIssuer(err error) string {
+	var tlsErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var chain []*x509.Certificate
+	switch {
+	case errors.As(err, &tlsErr):
+		chain = tlsErr.UnverifiedCertificates
+	case errors.As(err, &unknownAuth) && unknownAuth.Cert != nil:
+		chain = []*x509.Certificate{unknownAuth.Cert}
+	}
+	if len(chain) == 0 {
+		return ""
+	}
+	top := chain[len(chain)-1]
+	return redact(conn.IssuerName(top.Issuer.CommonName, top.Issuer.Organization), 100)
 }
 
 func tlsReason(err error) (string, string) {

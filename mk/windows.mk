@@ -16,9 +16,16 @@ ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/vers
 WIN_LDFLAGS  := -s -w $(GO_VERSION_X) -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
 WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
+# 32-bit Wine (Debian's wine32:i386 through multiarch) runs the x86 programs
+# in a win32 prefix of its own (scripts/wine32.sh installs it).
+WINE32       := /usr/lib/wine/wine
+WINEPREFIX32_DIR := $(CURDIR)/$(BUILD)/wine/prefix32
+# wine_env ARCH: the environment for ARCH's programs (its prefix); wine_bin ARCH: its Wine.
+wine_env = WINEPREFIX=$(if $(filter 386,$(1)),$(WINEPREFIX32_DIR),$(WINEPREFIX_DIR)) WINEDEBUG=-all
+wine_bin = $(if $(filter 386,$(1)),$(WINE32),$(WINE))
 
 LANG_TESTS += test-windows
-.PHONY: windows windows-tools test-windows test-windows-front test-windows-proxy test-x86-static sign
+.PHONY: windows windows-tools test-windows test-windows-front test-windows-proxy test-windows-proxy-defaults test-x86-static sign
 
 windows-tools:
 	@$(NEED) gcc-mingw-w64 x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc
@@ -32,13 +39,16 @@ windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS)
 # front (windows/front.c) that owns the name and the ABI, checks the platform
 # and forwards every call to teleradyoloji-core.dll, the Go library beside it.
 # Both carry a version resource; the front's .def and import library come
-# from the header.
-$(BUILD)/windows-%/teleradyoloji-core.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in Makefile
+# from the header. The x86 core is built without Go's 32 MiB FIPS scratch
+# buffer in its .bss (windows/overlay386.sh): 32-bit address space is scarce.
+$(BUILD)/windows-%/teleradyoloji-core.dll: $(GO_SOURCES) include/teleradyoloji.h windows/version.rc.in windows/overlay386.sh Makefile
 	@mkdir -p $(@D)
 	$(call win_rc,$*,teleradyoloji-core.dll,$(@D)/core-version.rc)
 	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/core-version.rc -o export/zz_version_windows_$*.syso
+	$(if $(filter 386,$*),windows/overlay386.sh $(@D)/overlay)
 	CGO_ENABLED=1 GOOS=windows GOARCH=$* CC=$(WIN_CC_$*) \
-	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" -o $@ ./export
+	  $(GO) build -trimpath -buildmode=c-shared -ldflags "$(WIN_LDFLAGS)" \
+	  $(if $(filter 386,$*),-overlay $(@D)/overlay/overlay.json) -o $@ ./export
 	@rm -f $(@D)/teleradyoloji-core.h export/zz_version_windows_$*.syso
 
 $(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h windows/version.rc.in Makefile \
@@ -83,10 +93,27 @@ $(BUILD)/windows-%/test_log.exe: tests/c/test_log.c tests/c/harness.h $(BUILD)/w
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_log.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
 
+# The caller's FPU state and (x86) misaligned stacks across every export.
+$(BUILD)/windows-%/test_fpu.exe: tests/c/test_fpu.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_fpu.c \
+	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
+
+# What the x86 pair costs a 32-bit process's address space (README "32-bit").
+$(BUILD)/windows-%/test_addrspace.exe: tests/c/test_addrspace.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_addrspace.c \
+	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread -Wl,--stack,$(ADDRSPACE_STACK)
+# The threads the Go runtime starts get the executable's default stack: 1 MiB
+# in a Delphi program ({$MAXSTACKSIZE}), the 32-bit host this test stands for.
+ADDRSPACE_STACK ?= 1048576
+
 # Wine 8 lacks bcryptprimitives.dll, which the Go runtime needs: a test-only shim.
 $(BUILD)/wine/bcryptprimitives.dll: windows/bcryptprimitives.c windows/bcryptprimitives.def
 	@mkdir -p $(@D)
 	$(WIN_CC_amd64) -shared -O2 -o $@ $^ -ladvapi32
+# The 32-bit one exports the undecorated name (ProcessPrng, not ProcessPrng@8).
+$(BUILD)/wine/bcryptprimitives32.dll: windows/bcryptprimitives.c windows/bcryptprimitives.def
+	@mkdir -p $(@D)
+	$(WIN_CC_386) -shared -O2 -Wl,--kill-at -Wl,--enable-stdcall-fixup -o $@ $^ -ladvapi32
 
 $(WINEPREFIX_DIR)/.ready: $(BUILD)/wine/bcryptprimitives.dll
 	@$(NEED) wine64 $(WINE)
@@ -95,7 +122,14 @@ $(WINEPREFIX_DIR)/.ready: $(BUILD)/wine/bcryptprimitives.dll
 	cp $< $(WINEPREFIX_DIR)/drive_c/windows/system32/
 	touch $@
 
-# A prefix without the shim: no ProcessPrng, like Windows 7/8/8.1.
+$(WINEPREFIX32_DIR)/.ready: $(BUILD)/wine/bcryptprimitives32.dll
+	scripts/wine32.sh
+	mkdir -p $(WINEPREFIX32_DIR)
+	WINEARCH=win32 WINEPREFIX=$(WINEPREFIX32_DIR) WINEDEBUG=-all $(WINE32) wineboot -i >/dev/null 2>&1 || true
+	cp $< $(WINEPREFIX32_DIR)/drive_c/windows/system32/bcryptprimitives.dll
+	touch $@
+
+# A prefix without the shim: no ProcessPrng, like Windows 7/8/8.1 (one per bitness).
 WINEPREFIX_OLD := $(CURDIR)/$(BUILD)/wine/prefix-old
 $(WINEPREFIX_OLD)/.ready:
 	@$(NEED) wine64 $(WINE)
@@ -103,58 +137,82 @@ $(WINEPREFIX_OLD)/.ready:
 	WINEPREFIX=$(@D) WINEDEBUG=-all $(WINE) wineboot -i >/dev/null 2>&1 || true
 	test ! -e $(@D)/drive_c/windows/system32/bcryptprimitives.dll
 	touch $@
+WINEPREFIX_OLD32 := $(CURDIR)/$(BUILD)/wine/prefix-old32
+$(WINEPREFIX_OLD32)/.ready:
+	scripts/wine32.sh
+	mkdir -p $(@D)
+	WINEARCH=win32 WINEPREFIX=$(@D) WINEDEBUG=-all $(WINE32) wineboot -i >/dev/null 2>&1 || true
+	test ! -e $(@D)/drive_c/windows/system32/bcryptprimitives.dll
+	touch $@
 
-WIN_FRONT_DIR := $(BUILD)/windows-amd64/front-test
-test-windows-front: windows-tools $(WIN_DLLS) $(BUILD)/windows-amd64/test_front.exe $(BUILD)/windows-386/test_front.exe \
-    $(WINEPREFIX_DIR)/.ready $(WINEPREFIX_OLD)/.ready
-	@echo "-- old Windows (no ProcessPrng): loading the Go core directly ends the process ..."
-	cd $(BUILD)/windows-amd64 && if WINEPREFIX=$(WINEPREFIX_OLD) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe direct \
-	    >$(CURDIR)/$(BUILD)/wine/direct.out 2>&1; then cat $(CURDIR)/$(BUILD)/wine/direct.out; \
+# The front DLL on an old Windows and without its core, per architecture.
+test-windows-front: test-windows-front-amd64 test-windows-front-386
+test-windows-front-%: windows-tools $(WIN_DLLS) $(BUILD)/windows-%/test_front.exe \
+    $(WINEPREFIX_DIR)/.ready $(WINEPREFIX32_DIR)/.ready $(WINEPREFIX_OLD)/.ready $(WINEPREFIX_OLD32)/.ready
+	@echo "-- windows-$*, old Windows (no ProcessPrng): loading the Go core directly ends the process ..."
+	cd $(BUILD)/windows-$* && if $(call wine_old,$*) timeout 120 $(call wine_bin,$*) ./test_front.exe direct \
+	    >$(CURDIR)/$(BUILD)/wine/direct-$*.out 2>&1; then cat $(CURDIR)/$(BUILD)/wine/direct-$*.out; \
 	    echo "expected the Go core to end the process without ProcessPrng" >&2; exit 1; fi
-	grep -i bcryptprimitives $(BUILD)/wine/direct.out
+	grep -i bcryptprimitives $(BUILD)/wine/direct-$*.out
 	@echo "-- ... while a static import of the front DLL starts, gets the clean failure and lives"
-	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_OLD) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe old
-	@echo "-- teleradyoloji-core.dll missing beside the front"
-	rm -rf $(WIN_FRONT_DIR) && mkdir -p $(WIN_FRONT_DIR)
-	cp $(BUILD)/windows-amd64/teleradyoloji.dll $(BUILD)/windows-amd64/test_front.exe $(WIN_FRONT_DIR)/
-	cd $(WIN_FRONT_DIR) && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all timeout 120 $(WINE) ./test_front.exe nocore
+	cd $(BUILD)/windows-$* && $(call wine_old,$*) timeout 120 $(call wine_bin,$*) ./test_front.exe old
+	@echo "-- windows-$*: teleradyoloji-core.dll missing beside the front"
+	rm -rf $(BUILD)/windows-$*/front-test && mkdir -p $(BUILD)/windows-$*/front-test
+	cp $(BUILD)/windows-$*/teleradyoloji.dll $(BUILD)/windows-$*/test_front.exe $(BUILD)/windows-$*/front-test/
+	cd $(BUILD)/windows-$*/front-test && $(call wine_env,$*) timeout 120 $(call wine_bin,$*) ./test_front.exe nocore
+	@echo "-- windows-$*: a stale error code in the thread's last error before the first call"
+	cd $(BUILD)/windows-$* && $(call wine_env,$*) timeout 120 $(call wine_bin,$*) ./test_front.exe stale
+# wine_old ARCH: the environment of ARCH's prefix without the ProcessPrng shim.
+wine_old = WINEPREFIX=$(if $(filter 386,$(1)),$(WINEPREFIX_OLD32),$(WINEPREFIX_OLD)) WINEDEBUG=-all
 
-test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(WIN_DOCTORS) $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/test_abi.exe $(BUILD)/windows-$(a)/test_log.exe) $(WINEPREFIX_DIR)/.ready test-windows-front test-x86-static test-windows-proxy
+# The C suites and the doctor, run: x64 under wine64, x86 under 32-bit Wine.
+test-windows-run-%: $(SANDBOX) $(BUILD)/windows-%/teleradyoloji.dll $(BUILD)/windows-%/teleradyoloji.exe \
+    $(BUILD)/windows-%/test_abi.exe $(BUILD)/windows-%/test_log.exe $(BUILD)/windows-%/test_fpu.exe \
+    $(BUILD)/windows-386/test_addrspace.exe \
+    $(WINEPREFIX_DIR)/.ready $(WINEPREFIX32_DIR)/.ready
+	@echo "-- windows-$*: the C suites under $(if $(filter 386,$*),32-bit Wine,wine64)"
+	set -e; cd $(BUILD)/windows-$*; for t in test_abi test_log test_fpu; do \
+	  $(call wine_env,$*) TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) \
+	    $(call wine_bin,$*) ./$$t.exe; done
+	$(call wine_env,$*) TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) WINE=$(call wine_bin,$*) \
+	  timeout 300 $(WITH_SANDBOX) windows/test_doctor.sh $(BUILD)/windows-$*/teleradyoloji.exe
+	$(if $(filter 386,$*),cd $(BUILD)/windows-386 && $(call wine_env,386) TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) \
+	  timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE32) ./test_addrspace.exe)
+
+test-windows: windows-tools $(SANDBOX) $(WIN_DLLS) $(WIN_DOCTORS) test-x86-static test-windows-run-amd64 test-windows-run-386 \
+    test-windows-front test-windows-proxy
 	set -e; for a in amd64:x86_64 386:i686; do for f in teleradyoloji teleradyoloji-core; do \
 	  windows/check_dll.sh $${a#*:}-w64-mingw32-objdump include/teleradyoloji.h $(BUILD)/windows-$${a%%:*}/$$f.dll; done; done
 	windows/test_sign.sh $(WIN_DLLS)
-	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
-	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_abi.exe
-	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all \
-	  TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 600 $(CURDIR)/$(WITH_SANDBOX) $(WINE) ./test_log.exe
-	WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) WINE=$(WINE) \
-	  timeout 300 $(WITH_SANDBOX) windows/test_doctor.sh $(BUILD)/windows-amd64/teleradyoloji.exe
-	@echo "test-windows: x86 DLLs checked statically and linked; not run (nothing 32-bit runs here, see README)"
+	@echo "test-windows: x64 run under wine64 and x86 run under 32-bit Wine (C suites, FPU state, misaligned stacks, logging, the doctor, the front DLL, the system proxy); x86 also checked statically"
 
 # "proxy": "system" under wine64: core's TestSystemProxyFromUserSettings writes
 # the Wine user's proxy settings (reg add), starts a CONNECT proxy and a PAC
 # server, and checks on the proxy's counter that calls went through it.
-$(BUILD)/windows-amd64/core_test.exe: $(GO_SOURCES) $(wildcard core/*_test.go core/internal/*/*_test.go)
+$(BUILD)/windows-%/core_test.exe: $(GO_SOURCES) $(wildcard core/*_test.go core/internal/*/*_test.go)
 	@mkdir -p $(@D)
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c -o $@ ./core
-$(BUILD)/windows-amd64/sysproxy_test.exe: $(GO_SOURCES)
+	GOOS=windows GOARCH=$* CGO_ENABLED=0 $(GO) test -c -o $@ ./core
+$(BUILD)/windows-%/sysproxy_test.exe: $(GO_SOURCES)
 	@mkdir -p $(@D)
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c -o $@ ./core/internal/sysproxy
+	GOOS=windows GOARCH=$* CGO_ENABLED=0 $(GO) test -c -o $@ ./core/internal/sysproxy
 
-# Then the defaults users get (windows/test_proxy_defaults.sh): no "proxy"
-# key, the Wine user's settings naming a real squid, the doctor and 5 clicks
+test-windows-proxy: test-windows-proxy-amd64 test-windows-proxy-386 test-windows-proxy-defaults
+test-windows-proxy-%: $(BUILD)/windows-%/core_test.exe $(BUILD)/windows-%/sysproxy_test.exe \
+    $(WINEPREFIX_DIR)/.ready $(WINEPREFIX32_DIR)/.ready
+	cd $(BUILD)/windows-$* && $(call wine_env,$*) TRL_SYSTEM_PROXY_TEST=1 \
+	  timeout 300 $(call wine_bin,$*) ./core_test.exe -test.run 'TestSystemProxyFromUserSettings' -test.v -test.count=1
+	cd $(BUILD)/windows-$* && $(call wine_env,$*) TRL_SYSTEM_PROXY_TEST=1 \
+	  timeout 300 $(call wine_bin,$*) ./sysproxy_test.exe -test.v -test.count=1
+
+# The defaults users get (windows/test_proxy_defaults.sh): no "proxy" key,
+# the Wine user's settings naming a real squid, the x64 doctor and 5 clicks
 # through the DLL, to names only squid resolves.
 $(BUILD)/windows-%/proxy_click.exe: tests/proxy/click.c $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o $@ $< $(@D)/teleradyoloji.lib -static
 
-test-windows-proxy: $(BUILD)/windows-amd64/core_test.exe $(BUILD)/windows-amd64/sysproxy_test.exe $(WINEPREFIX_DIR)/.ready \
-    squid-tools $(SANDBOX) $(BUILD)/windows-amd64/teleradyoloji.exe $(BUILD)/windows-amd64/proxy_click.exe
-	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SYSTEM_PROXY_TEST=1 \
-	  timeout 300 $(WINE) ./core_test.exe -test.run 'TestSystemProxyFromUserSettings' -test.v -test.count=1
-	cd $(BUILD)/windows-amd64 && WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all TRL_SYSTEM_PROXY_TEST=1 \
-	  timeout 300 $(WINE) ./sysproxy_test.exe -test.v -test.count=1
-	WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all WINE=$(WINE) \
-	  timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
+test-windows-proxy-defaults: $(WINEPREFIX_DIR)/.ready squid-tools $(SANDBOX) $(BUILD)/windows-amd64/teleradyoloji.exe \
+    $(BUILD)/windows-amd64/proxy_click.exe
+	$(call wine_env,amd64) WINE=$(call wine_bin,amd64) timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
 
 # 32-bit by static proof (README "32-bit"): nothing 32-bit runs on the build
 # machines, so the 386 build is vetted, checked for 64-bit atomics that 386

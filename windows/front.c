@@ -28,7 +28,17 @@
  * core.
  *
  * Every export is cdecl and undecorated (the .def file built from the header
- * names them), on x86 too.  Strings: while the core is loaded, every string
+ * names them), on x86 too.  Every export also
+ *
+ *   - restores the caller's x87 control word and MXCSR on return (the Windows
+ *     ABI keeps both across calls) and runs the core with the default state
+ *     (0x027F, 0x1F80): the Go runtime on x86 sets the control word to 0x027F
+ *     on every entry, which would drop a Delphi host ($1332) to double
+ *     precision and mask its EZeroDivide/EOverflow, and Go code expects FP
+ *     exceptions masked;
+ *   - realigns the stack (x86 callers such as Delphi and old MSVC code keep
+ *     only 4-byte alignment; gcc's code assumes 16).
+ *  Strings: while the core is loaded, every string
  * comes from the core and trl_free forwards to it; when it is not, the only
  * strings are this DLL's error JSON, freed here.
  */
@@ -44,6 +54,38 @@
 #endif
 
 #define CORE_NAME L"teleradyoloji-core.dll"
+
+/* ---- the caller's floating-point state (see the top of this file) ---- */
+
+typedef struct {
+    unsigned short cw;  /* x87 control word */
+    unsigned int mxcsr; /* SSE control and status */
+} fpu_state;
+
+/* Saves the caller's state and sets the default one for the core. */
+static inline fpu_state fpu_enter(void) {
+    static const unsigned short default_cw = 0x027F;
+    static const unsigned int default_mxcsr = 0x1F80;
+    fpu_state s;
+    __asm__ volatile("fnstcw %0" : "=m"(s.cw));
+    __asm__ volatile("stmxcsr %0" : "=m"(s.mxcsr));
+    __asm__ volatile("fnclex\n\tfldcw %0" : : "m"(default_cw));
+    __asm__ volatile("ldmxcsr %0" : : "m"(default_mxcsr));
+    return s;
+}
+
+/* Restores it; x87 flags the core raised are cleared first, so that an
+ * exception the caller unmasks does not fire at its next FP instruction
+ * (the status word and MXCSR's flags are not preserved by the ABI). */
+static inline void fpu_leave(const fpu_state *s) {
+    __asm__ volatile("fnclex\n\tfldcw %0" : : "m"(s->cw));
+    __asm__ volatile("ldmxcsr %0" : : "m"(s->mxcsr));
+}
+
+/* Each export: realigns the stack, and the caller's FP state is restored
+ * when the function returns, whichever way. */
+#define EXPORT(type) __attribute__((force_align_arg_pointer)) TRL_EXTERN type TRL_CALL
+#define FPU_GUARD fpu_state fpu_saved_ __attribute__((cleanup(fpu_leave))) = fpu_enter()
 
 typedef int32_t(TRL_CALL *abi_version_fn)(void);
 typedef const char *(TRL_CALL *version_fn)(void);
@@ -83,6 +125,7 @@ static struct {
 static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
 static int core_ok;            /* set once, before `once` completes */
 static char failure[1024];     /* why the core is not loaded: the error JSON's message (UTF-8, JSON-escaped) */
+static char failure_tr[1024];  /* the same in Turkish: its message_tr */
 
 static const char *const status_names[] = {
     "TRL_OK", "TRL_E_INVALID_ARGUMENT", "TRL_E_CONFIG", "TRL_E_BAD_HANDLE", "TRL_E_AUTH", "TRL_E_HTTP",
@@ -92,25 +135,33 @@ static const char *const status_names[] = {
 #define OLD_WINDOWS                                                                                        \
     "teleradyoloji needs Windows 10 / Server 2016 or later: this Windows has no ProcessPrng in "         \
     "bcryptprimitives.dll, which the library's Go runtime needs (loading it here would end the whole " \
-    "process, so it was not loaded). / teleradyoloji: Windows 10 veya \xc3\xbc" "st\xc3\xbc gerekir "     \
+    "process, so it was not loaded)."
+#define OLD_WINDOWS_TR                                                                                     \
+    "teleradyoloji: Windows 10 veya \xc3\xbc" "st\xc3\xbc gerekir "                                       \
     "(Windows Server 2016 veya \xc3\xbc" "st\xc3\xbc); bu Windows'ta bcryptprimitives.dll i\xc3\xa7inde "  \
     "ProcessPrng yok, k\xc3\xbct\xc3\xbcphane y\xc3\xbcklenmedi."
 
-/* Copies s into failure[], escaping what JSON needs (paths hold backslashes). */
-static void set_failure(const char *s) {
+/* Copies s into out[1024], escaping what JSON needs (paths hold backslashes). */
+static void json_escape(char out[1024], const char *s) {
     size_t n = 0;
-    for (; *s && n + 7 < sizeof failure; s++) {
+    for (; *s && n + 7 < 1024; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"' || ch == '\\') {
-            failure[n++] = '\\';
-            failure[n++] = (char)ch;
+            out[n++] = '\\';
+            out[n++] = (char)ch;
         } else if (ch < 0x20) {
-            n += (size_t)snprintf(failure + n, sizeof failure - n, "\\u%04x", ch);
+            n += (size_t)snprintf(out + n, 1024 - n, "\\u%04x", ch);
         } else {
-            failure[n++] = (char)ch;
+            out[n++] = (char)ch;
         }
     }
-    failure[n] = 0;
+    out[n] = 0;
+}
+
+/* Why the core is not loaded: the English and the Turkish text. */
+static void set_failure(const char *en, const char *tr) {
+    json_escape(failure, en);
+    json_escape(failure_tr, tr);
 }
 
 /* UTF-8 of a wide string (a path), for messages. */
@@ -133,24 +184,30 @@ static int has_process_prng(void) {
 
 static BOOL CALLBACK load_core(PINIT_ONCE o, PVOID param, PVOID *ctx) {
     (void)o, (void)param, (void)ctx;
-    char msg[900], where[MAX_PATH * 3];
+    char msg[900], msg_tr[900], where[MAX_PATH * 3];
     if (!has_process_prng()) {
-        set_failure(OLD_WINDOWS);
+        set_failure(OLD_WINDOWS, OLD_WINDOWS_TR);
         return TRUE;
     }
-    /* The core's full path: this DLL's folder + teleradyoloji-core.dll. */
+    /* The core's full path: this DLL's folder + teleradyoloji-core.dll.  A
+     * truncated path is told by the return value (MAX_PATH), never by
+     * GetLastError, which may hold a stale code from an earlier call. */
     HMODULE self = NULL;
     wchar_t path[MAX_PATH + 32];
+    DWORD len = 0;
     if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                             (LPCWSTR)(void *)&load_core, &self) ||
-        GetModuleFileNameW(self, path, MAX_PATH) == 0 || GetLastError() == ERROR_INSUFFICIENT_BUFFER) {
-        snprintf(msg, sizeof msg, "teleradyoloji.dll cannot find its own path (error %lu)", GetLastError());
-        set_failure(msg);
+        (len = GetModuleFileNameW(self, path, MAX_PATH)) == 0 || len >= MAX_PATH) {
+        DWORD e = len >= MAX_PATH ? ERROR_INSUFFICIENT_BUFFER : GetLastError();
+        snprintf(msg, sizeof msg, "teleradyoloji.dll cannot find its own path (error %lu)", e);
+        snprintf(msg_tr, sizeof msg_tr, "teleradyoloji.dll kendi yolunu bulam\xc4\xb1yor (hata %lu)", e);
+        set_failure(msg, msg_tr);
         return TRUE;
     }
     wchar_t *slash = wcsrchr(path, L'\\');
     if (slash == NULL) {
-        set_failure("teleradyoloji.dll cannot find its own folder");
+        set_failure("teleradyoloji.dll cannot find its own folder",
+                    "teleradyoloji.dll kendi klas\xc3\xb6r\xc3\xbcn\xc3\xbc bulam\xc4\xb1yor");
         return TRUE;
     }
     wcscpy(slash + 1, CORE_NAME);
@@ -158,20 +215,27 @@ static BOOL CALLBACK load_core(PINIT_ONCE o, PVOID param, PVOID *ctx) {
     HMODULE m = LoadLibraryExW(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
     if (m == NULL) {
         DWORD e = GetLastError();
+        int bitness = e == ERROR_BAD_EXE_FORMAT;
         snprintf(msg, sizeof msg,
                  "teleradyoloji.dll could not load %s (error %lu%s); put teleradyoloji-core.dll of the same "
-                 "version and bitness beside teleradyoloji.dll / teleradyoloji-core.dll teleradyoloji.dll ile "
-                 "ayn\xc4\xb1 klas\xc3\xb6rde olmal\xc4\xb1",
-                 where, e, e == ERROR_BAD_EXE_FORMAT ? ": wrong bitness, 32-bit and 64-bit DLLs mixed" : "");
-        set_failure(msg);
+                 "version and bitness beside teleradyoloji.dll",
+                 where, e, bitness ? ": wrong bitness, 32-bit and 64-bit DLLs mixed" : "");
+        snprintf(msg_tr, sizeof msg_tr,
+                 "teleradyoloji.dll %s dosyas\xc4\xb1n\xc4\xb1 y\xc3\xbckleyemedi (hata %lu%s); ayn\xc4\xb1 "
+                 "s\xc3\xbcr\xc3\xbcm ve bit say\xc4\xb1s\xc4\xb1ndaki teleradyoloji-core.dll, teleradyoloji.dll "
+                 "ile ayn\xc4\xb1 klas\xc3\xb6rde olmal\xc4\xb1",
+                 where, e, bitness ? ": 32 bit ve 64 bit DLL'ler kar\xc4\xb1\xc5\x9ft\xc4\xb1r\xc4\xb1lm\xc4\xb1\xc5\x9f" : "");
+        set_failure(msg, msg_tr);
         return TRUE;
     }
     HMODULE pinned;
     GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN, path, &pinned); /* never unloaded (pitfall 1) */
 #define RESOLVE(name)                                                                                    \
     if ((core.name = (name##_fn)(void (*)(void))GetProcAddress(m, "trl_" #name)) == NULL) {            \
-        snprintf(msg, sizeof msg, "%s has no trl_" #name ": it is not this version's core", where); \
-        set_failure(msg);                                                                                \
+        snprintf(msg, sizeof msg, "%s has no trl_" #name ": it is not this version's core", where);     \
+        snprintf(msg_tr, sizeof msg_tr, "%s i\xc3\xa7inde trl_" #name " yok: bu s\xc3\xbcr\xc3\xbcm\xc3\xbcn " \
+                 "\xc3\xa7" "ekirde\xc4\x9fi de\xc4\x9fil", where);                                         \
+        set_failure(msg, msg_tr);                                                                        \
         return TRUE;                                                                                     \
     }
     RESOLVE(abi_version)
@@ -195,7 +259,10 @@ static BOOL CALLBACK load_core(PINIT_ONCE o, PVOID param, PVOID *ctx) {
     if (abi != TRL_ABI_VERSION || v == NULL || strcmp(v, TRL_FRONT_VERSION) != 0) {
         snprintf(msg, sizeof msg, "%s is version %.40s (ABI %d) but teleradyoloji.dll is %s (ABI %d): ship both "
                  "files of one release", where, v ? v : "?", (int)abi, TRL_FRONT_VERSION, TRL_ABI_VERSION);
-        set_failure(msg);
+        snprintf(msg_tr, sizeof msg_tr, "%s s\xc3\xbcr\xc3\xbcm\xc3\xbc %.40s (ABI %d), teleradyoloji.dll ise %s "
+                 "(ABI %d): iki dosyay\xc4\xb1 ayn\xc4\xb1 s\xc3\xbcr\xc3\xbcmden kurun",
+                 where, v ? v : "?", (int)abi, TRL_FRONT_VERSION, TRL_ABI_VERSION);
+        set_failure(msg, msg_tr);
         return TRUE;
     }
     core_ok = 1;
@@ -210,11 +277,11 @@ static int ready(void) {
 /* The error JSON of a call made while the core is not loaded. */
 static int32_t fail(int32_t status, char **err) {
     if (err != NULL) {
-        size_t size = 2 * strlen(failure) + 160;
+        size_t size = strlen(failure) + strlen(failure_tr) + 160;
         char *s = malloc(size);
         if (s != NULL)
             snprintf(s, size, "{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\",\"message_tr\":\"%s\",\"retryable\":false}",
-                     (int)status, status_names[status], failure, failure); /* the text holds both languages */
+                     (int)status, status_names[status], failure, failure_tr);
         *err = s;
     }
     return status;
@@ -226,18 +293,23 @@ static int32_t fail(int32_t status, char **err) {
             *(p) = 0;   \
     } while (0)
 
-TRL_EXTERN int32_t TRL_CALL trl_abi_version(void) { return TRL_ABI_VERSION; }
+EXPORT(int32_t) trl_abi_version(void) { return TRL_ABI_VERSION; }
 
-TRL_EXTERN const char *TRL_CALL trl_version(void) { return ready() ? core.version() : TRL_FRONT_VERSION; }
+EXPORT(const char *) trl_version(void) {
+    FPU_GUARD;
+    return ready() ? core.version() : TRL_FRONT_VERSION;
+}
 
-TRL_EXTERN const char *TRL_CALL trl_status_name(int32_t status) {
+EXPORT(const char *) trl_status_name(int32_t status) {
+    FPU_GUARD;
     if (ready())
         return core.status_name(status);
     return status >= 0 && status < (int32_t)(sizeof status_names / sizeof *status_names) ? status_names[status]
                                                                                          : "TRL_E_UNKNOWN";
 }
 
-TRL_EXTERN void TRL_CALL trl_free(void *p) {
+EXPORT(void) trl_free(void *p) {
+    FPU_GUARD;
     if (p == NULL)
         return;
     if (ready())
@@ -246,7 +318,8 @@ TRL_EXTERN void TRL_CALL trl_free(void *p) {
         free(p); /* only this DLL's error JSON exists then */
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_client_new(const char *config_json, trl_client *out, char **err) {
+EXPORT(int32_t) trl_client_new(const char *config_json, trl_client *out, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.client_new(config_json, out, err);
     CLEAR(out);
@@ -254,13 +327,15 @@ TRL_EXTERN int32_t TRL_CALL trl_client_new(const char *config_json, trl_client *
     return fail(TRL_E_CONFIG, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_client_close(trl_client c) {
+EXPORT(int32_t) trl_client_close(trl_client c) {
+    FPU_GUARD;
     if (ready())
         return core.client_close(c);
     return c == 0 ? TRL_OK : TRL_E_BAD_HANDLE;
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_service_token(trl_client c, char **token, int64_t *expires_at_unix, char **err) {
+EXPORT(int32_t) trl_service_token(trl_client c, char **token, int64_t *expires_at_unix, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.service_token(c, token, expires_at_unix, err);
     CLEAR(token);
@@ -269,8 +344,9 @@ TRL_EXTERN int32_t TRL_CALL trl_service_token(trl_client c, char **token, int64_
     return fail(TRL_E_BAD_HANDLE, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_viewer_token(trl_client c, const char *doctor_tc, const char *patient_tc,
-                                             char **token, int64_t *expires_at_unix, char **err) {
+EXPORT(int32_t) trl_viewer_token(trl_client c, const char *doctor_tc, const char *patient_tc,
+                                 char **token, int64_t *expires_at_unix, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.viewer_token(c, doctor_tc, patient_tc, token, expires_at_unix, err);
     CLEAR(token);
@@ -279,8 +355,9 @@ TRL_EXTERN int32_t TRL_CALL trl_viewer_token(trl_client c, const char *doctor_tc
     return fail(TRL_E_BAD_HANDLE, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_post_otac(trl_client c, const char *token, const char *accession, char **otac,
-                                          char **err) {
+EXPORT(int32_t) trl_post_otac(trl_client c, const char *token, const char *accession, char **otac,
+                              char **err) {
+    FPU_GUARD;
     if (ready())
         return core.post_otac(c, token, accession, otac, err);
     CLEAR(otac);
@@ -288,7 +365,8 @@ TRL_EXTERN int32_t TRL_CALL trl_post_otac(trl_client c, const char *token, const
     return fail(TRL_E_BAD_HANDLE, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_build_viewer_url(trl_client c, const char *otac, char **url, char **err) {
+EXPORT(int32_t) trl_build_viewer_url(trl_client c, const char *otac, char **url, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.build_viewer_url(c, otac, url, err);
     CLEAR(url);
@@ -296,8 +374,9 @@ TRL_EXTERN int32_t TRL_CALL trl_build_viewer_url(trl_client c, const char *otac,
     return fail(TRL_E_BAD_HANDLE, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_viewer_url(trl_client c, const char *accession, const char *doctor_tc,
-                                           const char *patient_tc, char **url, char **err) {
+EXPORT(int32_t) trl_viewer_url(trl_client c, const char *accession, const char *doctor_tc,
+                               const char *patient_tc, char **url, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.viewer_url(c, accession, doctor_tc, patient_tc, url, err);
     CLEAR(url);
@@ -305,8 +384,9 @@ TRL_EXTERN int32_t TRL_CALL trl_viewer_url(trl_client c, const char *accession, 
     return fail(TRL_E_BAD_HANDLE, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_call(trl_client c, const char *method, const char *path, const char *json_body,
-                                     int32_t *http_status, char **response, char **err) {
+EXPORT(int32_t) trl_call(trl_client c, const char *method, const char *path, const char *json_body,
+                         int32_t *http_status, char **response, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.call(c, method, path, json_body, http_status, response, err);
     CLEAR(http_status);
@@ -315,9 +395,10 @@ TRL_EXTERN int32_t TRL_CALL trl_call(trl_client c, const char *method, const cha
     return fail(TRL_E_BAD_HANDLE, err);
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, const char *path,
-                                           const char *json_body, int32_t *http_status, char **response,
-                                           int64_t *response_len, char **err) {
+EXPORT(int32_t) trl_call_bytes(trl_client c, const char *method, const char *path,
+                               const char *json_body, int32_t *http_status, char **response,
+                               int64_t *response_len, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.call_bytes(c, method, path, json_body, http_status, response, response_len, err);
     CLEAR(http_status);
@@ -328,13 +409,15 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c, const char *method, con
 }
 
 /* Without the core no event can happen: a log function is accepted and never called. */
-TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level) {
+EXPORT(int32_t) trl_set_log(trl_log_fn fn, void *user_data, int32_t max_level) {
+    FPU_GUARD;
     if (ready())
         return core.set_log(fn, user_data, max_level);
     return TRL_OK;
 }
 
-TRL_EXTERN int32_t TRL_CALL trl_diagnose(trl_client c, char **report_json, char **err) {
+EXPORT(int32_t) trl_diagnose(trl_client c, char **report_json, char **err) {
+    FPU_GUARD;
     if (ready())
         return core.diagnose(c, report_json, err);
     CLEAR(report_json);

@@ -8,6 +8,9 @@
  *                           answers a clean error naming Windows 10, in
  *                           English and Turkish; the core is never loaded
  *   test_front.exe nocore   teleradyoloji-core.dll is missing beside the DLL
+ *   test_front.exe stale    a stale ERROR_INSUFFICIENT_BUFFER in the thread's
+ *                           last error before the first call: the core loads
+ *                           all the same (the front checks return values)
  *   test_front.exe direct   loads teleradyoloji-core.dll itself: on an old
  *                           Windows the Go runtime ends the process (the
  *                           failure the front DLL prevents; mk/windows.mk
@@ -27,11 +30,28 @@ static int failures;
         }                                                            \
     } while (0)
 
+/* field copies the string member key of err (no escapes in it) into out. */
+static const char *field(const char *err, const char *key, char *out, size_t cap) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(err, pat), *e;
+    out[0] = 0;
+    if (p != NULL && (e = strchr(p + strlen(pat), '"')) != NULL)
+        snprintf(out, cap, "%.*s", (int)(e - p - strlen(pat)), p + strlen(pat));
+    return out;
+}
+
 static void check_err(const char *err, int32_t code, const char *name, const char *want) {
-    char buf[64];
+    char buf[64], en[1200], tr[1200];
     CHECK(err != NULL);
     if (err == NULL)
         return;
+    /* message is English, message_tr Turkish: never the two run together. */
+    field(err, "message", en, sizeof en);
+    field(err, "message_tr", tr, sizeof tr);
+    CHECK(en[0] != 0 && tr[0] != 0 && strcmp(en, tr) != 0);
+    CHECK(strstr(en, "\xc4\xb1") == NULL && strstr(en, "\xc3\xbc") == NULL); /* no Turkish letters (ı, ü) */
+    CHECK(strstr(tr, "\xc4\xb1") != NULL || strstr(tr, "\xc3\xbc") != NULL);
     snprintf(buf, sizeof buf, "\"code\":%d,", (int)code);
     CHECK(strstr(err, buf) != NULL);
     snprintf(buf, sizeof buf, "\"name\":\"%s\"", name);
@@ -42,6 +62,18 @@ static void check_err(const char *err, int32_t code, const char *name, const cha
 
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "old";
+    if (strcmp(mode, "stale") == 0) {
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        CHECK(strcmp(trl_version(), "0") > 0);
+        CHECK(GetModuleHandleW(L"teleradyoloji-core.dll") != NULL);
+        trl_client c = 0;
+        char *err = NULL;
+        CHECK(trl_client_new("{", &c, &err) == TRL_E_CONFIG); /* the core's answer, not the front's */
+        CHECK(err != NULL && strstr(err, "teleradyoloji-core.dll") == NULL);
+        trl_free(err);
+        printf("test_front stale: %s\n", failures ? "FAILED" : "ok, the core loaded");
+        return failures != 0;
+    }
     if (strcmp(mode, "direct") == 0) {
         HMODULE m = LoadLibraryW(L"teleradyoloji-core.dll");
         printf("direct: LoadLibrary returned %p (error %lu)\n", (void *)m, GetLastError());

@@ -29,68 +29,6 @@ type blockingConn struct {
 	inCalls int // read/write system calls in progress
 }
 
-// connectBlocking connects to ip:port by the deadline.
-func connectBlocking(ip net.IP, port int, deadline time.Time) (net.Conn, error) {
-	raddr := &net.TCPAddr{IP: ip, Port: port}
-	family, sa := syscall.AF_INET6, syscall.Sockaddr(nil)
-	if ip4 := ip.To4(); ip4 != nil {
-		family = syscall.AF_INET
-		s := &syscall.SockaddrInet4{Port: port}
-		copy(s.Addr[:], ip4)
-		sa = s
-	} else {
-		s := &syscall.SockaddrInet6{Port: port}
-		copy(s.Addr[:], ip.To16())
-		sa = s
-	}
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, syscall.IPPROTO_TCP)
-	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
-	}
-	c := &blockingConn{fd: fd, remote: raddr}
-	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
-	// connect(2) on a blocking socket honours SO_SNDTIMEO.
-	if err := c.setTimeout(syscall.SO_SNDTIMEO, deadline, &c.lastSnd); err != nil {
-		c.Close()
-		return nil, err
-	}
-	err = connectWithin(fd, sa, deadline)
-	if err != nil {
-		c.Close()
-		if err == syscall.EINPROGRESS || err == syscall.EAGAIN {
-			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: os.ErrDeadlineExceeded}
-		}
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: os.NewSyscallError("connect", err)}
-	}
-	if lsa, err := syscall.Getsockname(fd); err == nil {
-		c.local = sockaddrToTCP(lsa)
-	}
-	return c, nil
-}
-
-// connectWithin connects the blocking socket fd. A connect interrupted by a
-// signal goes on in the kernel: it is polled (EALREADY) until it is done
-// (EISCONN) or the deadline passes.
-func connectWithin(fd int, sa syscall.Sockaddr, deadline time.Time) error {
-	for {
-		err := syscall.Connect(fd, sa)
-		switch err {
-		case syscall.EISCONN:
-			return nil
-		case syscall.EINTR, syscall.EALREADY:
-			if !time.Now().Before(deadline) {
-				return syscall.EAGAIN
-			}
-			if err == syscall.EALREADY {
-				time.Sleep(time.Millisecond)
-			}
-			continue
-		}
-		return err
-	}
-}
-
 func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
 	switch a := sa.(type) {
 	case *syscall.SockaddrInet4:

@@ -3,13 +3,19 @@
 package conn
 
 import (
+	"context"
 	"net"
 	"strconv"
 	"time"
 )
 
+// newAttempts: each attempt dials on a goroutine with Go's dialer.
+func newAttempts(port int, deadline time.Time) attempts {
+	return newGoAttempts(connectIP, port, deadline)
+}
+
 // connectIP opens a TCP connection to ip:port by the deadline.
-func connectIP(ip net.IP, port int, deadline time.Time) (net.Conn, error) {
+func connectIP(ctx context.Context, ip net.IP, port int, deadline time.Time) (net.Conn, error) {
 	d := net.Dialer{Deadline: deadline}
-	return d.Dial("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+	return d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 }

@@ -23,9 +23,11 @@ const (
 	peekClosed                    // the server closed it (FIN or RST)
 )
 
-// probeWait bounds the read that checks a kept connection where a plain
-// look is not enough (TLS records waiting, or no peek on this platform).
-const probeWait = time.Millisecond
+// probeWaits bound the reads that check a kept connection where a plain
+// look is not enough (TLS records waiting, or no peek on this platform):
+// the first is all a TLS session ticket needs; the longer ones are for a
+// thread descheduled past the first deadline before it read anything.
+var probeWaits = []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond}
 
 // liveConn is a connection to one Ministry host, TLS done. Before a request
 // goes out on a connection that was used or kept before, it checks the
@@ -111,25 +113,42 @@ func (c *liveConn) Close() error {
 	return c.Conn.Close()
 }
 
-// alive checks a kept connection without sending anything.
+// alive checks a kept connection without sending anything. With bytes
+// waiting on a TLS connection (a TLS 1.3 session ticket, or close_notify),
+// it reads them through TLS and looks again: the verdict comes from what is
+// left, never from a read's deadline, which a descheduled thread can pass
+// before reading a byte.
 func (c *liveConn) alive() bool {
 	if c.dead.Load() {
 		return false
 	}
-	switch peek(c.raw) {
-	case peekEmpty:
-		return true
-	case peekClosed:
-		return false
-	case peekData:
-		if c.tls == nil {
-			return false // an answer nobody asked for: the stream is out of step
+	for _, wait := range probeWaits {
+		switch peek(c.raw) {
+		case peekEmpty:
+			return true
+		case peekClosed:
+			return false
+		case peekData:
+			if c.tls == nil {
+				return false // an answer nobody asked for: the stream is out of step
+			}
+			if !c.readNothing(wait) {
+				return false
+			}
+		case peekUnknown:
+			// No look without reading here: only a read that times out
+			// with no data says the connection is usable.
+			return c.readNothing(wait)
 		}
 	}
-	// TLS records may be waiting (a TLS 1.3 session ticket, or close_notify),
-	// or the platform cannot peek: read with a deadline that has all but
-	// passed. Only a timeout with no data means the connection is usable.
-	_ = c.Conn.SetReadDeadline(time.Now().Add(probeWait))
+	return false // bytes still waiting after every read: not worth the risk
+}
+
+// readNothing reads with a deadline wait away; true when the read ended at
+// its deadline with no data (records such as a session ticket are consumed
+// inside TLS and give none).
+func (c *liveConn) readNothing(wait time.Duration) bool {
+	_ = c.Conn.SetReadDeadline(time.Now().Add(wait))
 	var b [1]byte
 	n, err := c.Conn.Read(b[:])
 	_ = c.Conn.SetReadDeadline(time.Time{})

@@ -1,5 +1,5 @@
 // Package conn opens and keeps the connections of one trl client to the
-// Ministry's hosts: cached DNS, addresses sharing the deadline, TLS with
+// Ministry's hosts: cached DNS, addresses raced (Happy Eyeballs), TLS with
 // session resumption, kept connections checked before reuse, and spare
 // connections opened ahead of need (prewarm, and the API connection raced
 // with a token request).
@@ -31,8 +31,9 @@ type Options struct {
 	// TLSConfig returns the base TLS settings (roots, minimum version,
 	// session cache); it may block the first time (loading system roots).
 	TLSConfig func() *tls.Config
-	// Proxy dials through a proxy within timeout; nil dials directly.
-	Proxy func(addr string, timeout time.Duration) (net.Conn, error)
+	// Proxy chooses the proxy of each connection (see ProxyChooser); nil
+	// connects directly.
+	Proxy ProxyChoice
 	// IdleTimeout is how long a spare connection is kept unused.
 	IdleTimeout time.Duration
 	// Timeout bounds a dial that fasthttp asks for without one, and a warm-up.
@@ -45,11 +46,12 @@ type Options struct {
 // Pool dials for one fasthttp.Client and keeps at most one spare connection
 // per host, opened in the background.
 type Pool struct {
-	opts    Options
-	dns     *resolver
-	connect func(ip net.IP, port int, deadline time.Time) (net.Conn, error)
-	ctx     context.Context
-	stop    context.CancelFunc
+	opts     Options
+	dns      *resolver
+	attempts func(port int, deadline time.Time) attempts // connection attempts racing (see race)
+	dead     *deadAddrs
+	ctx      context.Context
+	stop     context.CancelFunc
 
 	mu     sync.Mutex
 	closed bool
@@ -69,7 +71,7 @@ type spare struct {
 func New(opts Options) *Pool {
 	ctx, stop := context.WithCancel(context.Background())
 	return &Pool{
-		opts: opts, dns: newResolver(), connect: connectIP, ctx: ctx, stop: stop,
+		opts: opts, dns: newResolver(), attempts: newAttempts, dead: newDeadAddrs(), ctx: ctx, stop: stop,
 		hosts: map[Target]*fasthttp.HostClient{}, open: map[Target]map[*liveConn]struct{}{},
 		spares: map[Target]*spare{},
 	}
@@ -235,17 +237,11 @@ func (p *Pool) connect1(ctx context.Context, t Target, deadline time.Time, ahead
 
 // open1 is connect1; stage names the step that failed ("connect" or "tls").
 func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time, ahead bool, start time.Time) (*liveConn, string, error) {
-	var raw net.Conn
-	var err error
-	if p.opts.Proxy != nil {
-		raw, err = p.opts.Proxy(t.Addr, time.Until(deadline))
-	} else {
-		raw, err = p.dialTCP(t.Addr, deadline)
-	}
+	raw, proxied, err := p.dialRaw(t, deadline)
 	if err != nil {
 		return nil, "connect", err
 	}
-	logConnOpened(t, raw, time.Since(start), p.opts.Proxy != nil, ahead)
+	logConnOpened(t, raw, time.Since(start), proxied, ahead)
 	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t, ahead: ahead}
 	c.lastUse.Store(time.Now().UnixNano())
 	if t.TLS {
