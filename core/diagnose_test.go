@@ -215,8 +215,13 @@ func TestDiagnoseProxies(t *testing.T) {
 	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://%s"`, auth.Addr()))
 	wantFailure(t, rep, "tcp", "ogn", []string{"407", "user name and password", "put them in the proxy URL, percent-encoded"},
 		[]string{"kullanıcı adı ve şifre", "yüzde kodlamasıyla"})
-	// Given and refused: no advice to put them in the URL.
+	// Given and refused: no advice to put them in the URL, and asked once,
+	// not once per host (a proxy checking Active Directory locks accounts).
+	asked := len(auth.Connects())
 	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:Yanlis-Proxy-1@%s"`, auth.Addr()))
+	if n := len(auth.Connects()) - asked; n != 1 {
+		t.Errorf("a refused proxy login was asked %d times, want 1", n)
+	}
 	checkReport(t, rep, "Yanlis-Proxy-1")
 	wantFailure(t, rep, "tcp", "ogn", []string{"refused the user name or password", "check them", "lock the account"},
 		[]string{"kabul etmedi", "kilitleyebilir"})

@@ -93,6 +93,17 @@ type Input struct {
 	Lookup func(ctx context.Context, host string) ([]net.IPAddr, error)
 	// Now is the local clock (tests may replace it).
 	Now func() time.Time
+
+	logins *proxyLogins
+}
+
+// proxyLogins keeps the doctor from repeating a refused proxy login: the
+// hosts' tunnels through a proxy with a user name open one at a time, and
+// after a 407 the others do not ask (a proxy that checks Active Directory
+// locks the account after a few failures).
+type proxyLogins struct {
+	mu      sync.Mutex
+	refused map[string]string // proxy host:port -> the target it refused
 }
 
 // ClockLimit is the clock difference the clock step accepts.
@@ -110,6 +121,7 @@ func Run(in Input) Report {
 	if in.Now == nil {
 		in.Now = time.Now
 	}
+	in.logins = &proxyLogins{refused: map[string]string{}}
 	if in.SystemProxy == nil && runtime.GOOS == "windows" {
 		in.SystemProxy = sysproxy.Explain
 	}

@@ -169,10 +169,25 @@ func (c *hostCheck) tcpStep(st *Step) bool {
 		st.MessageTR = fmt.Sprintf("%s adresine bağlanıldı (%s)", c.addr, conn.RemoteAddr())
 		return true
 	}
+	proxyShown := displayURL(c.proxy.Scheme + "://" + c.proxy.Host)
+	if c.proxy.User != nil {
+		logins := c.in.logins
+		logins.mu.Lock()
+		defer logins.mu.Unlock()
+		if other, refused := logins.refused[c.proxy.Host]; refused {
+			conn.Close()
+			st.Message = fmt.Sprintf("not asked: the proxy %s refused the user name or password of \"proxy\" for %s; asking again could lock the account", proxyShown, other)
+			st.MessageTR = fmt.Sprintf("sorulmadı: %s vekil sunucusu \"proxy\" ayarındaki kullanıcı adını veya şifreyi %s için kabul etmedi; yeniden sormak hesabı kilitleyebilir", proxyShown, other)
+			adviceProxyLogin(c.proxy.Host, true).set(st)
+			return false
+		}
+	}
 	tunnel, status, err := c.openTunnel(conn, deadline)
+	if status == 407 && c.proxy.User != nil {
+		c.in.logins.refused[c.proxy.Host] = c.addr
+	}
 	if err != nil {
 		conn.Close()
-		proxyShown := displayURL(c.proxy.Scheme + "://" + c.proxy.Host)
 		switch {
 		case status == 407 && c.proxy.User != nil:
 			st.Message = fmt.Sprintf("the proxy %s refused the user name or password given in \"proxy\" (HTTP 407)", proxyShown)
