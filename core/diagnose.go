@@ -3,13 +3,12 @@ package core
 import (
 	"crypto/x509"
 	"fmt"
-	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/diag"
 	"github.com/teleradyoloji/teleradyoloji/core/internal/logx"
 	"github.com/valyala/fasthttp"
-	"golang.org/x/net/http/httpproxy"
 )
 
 // Report is the connection doctor's report (trl_diagnose).
@@ -27,7 +26,6 @@ func (c *Client) Diagnose() Report {
 		Hosts: []diag.Host{{Target: "ogn", Base: c.cfg.OGNURL}, {Target: "api", Base: c.cfg.APIURL},
 			{Target: "viewer", Base: c.cfg.ViewerURL}},
 		Proxy:       c.cfg.Proxy,
-		ProxyFor:    c.proxyFor,
 		Roots:       c.tlsConfig().RootCAs,
 		StepTimeout: min(c.cfg.Timeout, maxStepTimeout),
 		UserAgent:   c.cfg.UserAgent,
@@ -41,11 +39,12 @@ func (c *Client) Diagnose() Report {
 	}
 	proxy, proxyTR := "none", "yok"
 	if c.cfg.Proxy != "" {
-		proxy = c.cfg.Proxy
-		if proxy != "env" {
-			proxy = proxyDisplay(proxy)
-		}
-		proxyTR = proxy
+		proxy, proxyTR = proxyDisplay(c.cfg.Proxy), proxyDisplay(c.cfg.Proxy)
+	}
+	if proxy == "system" && runtime.GOOS == "windows" {
+		proxy, proxyTR = "system (this user's Windows proxy settings)", "system (bu kullanıcının Windows vekil sunucu ayarları)"
+	} else if proxy == "system" {
+		proxy, proxyTR = "system (off Windows: the environment's HTTPS_PROXY, NO_PROXY)", "system (Windows dışında: ortam değişkenleri HTTPS_PROXY, NO_PROXY)"
 	}
 	in.Summary = fmt.Sprintf("settings accepted: institution code %s, OGN %s, API %s, viewer %s, proxy %s, timeout %d ms",
 		c.cfg.InstitutionCode, c.cfg.OGNURL, c.cfg.APIURL, c.cfg.ViewerURL, proxy, c.cfg.Timeout.Milliseconds())
@@ -63,20 +62,6 @@ func (c *Client) Diagnose() Report {
 	}
 	logx.New(logx.Info, "doctor.done", "connection check done").Bool("ok", rep.OK).Ms("ms", time.Since(start)).Send()
 	return rep
-}
-
-// proxyFor decides as the client's dialer does: loopback never proxied.
-func (c *Client) proxyFor(u *url.URL) (*url.URL, error) {
-	if c.cfg.Proxy == "" || isLoopback(u.Hostname()) {
-		return nil, nil
-	}
-	var conf httpproxy.Config
-	if c.cfg.Proxy == "env" {
-		conf = *httpproxy.FromEnvironment()
-	} else {
-		conf.HTTPProxy, conf.HTTPSProxy = c.cfg.Proxy, c.cfg.Proxy
-	}
-	return conf.ProxyFunc()(u)
 }
 
 // outcome turns a client error into the doctor's terms, secrets scrubbed.

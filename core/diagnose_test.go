@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -200,35 +201,42 @@ func ptr[T any](v T) *T { return &v }
 // one that works (with a password that must not show), and a proxy the
 // environment names but the settings do not use.
 func TestDiagnoseProxies(t *testing.T) {
-	s := startSandbox(t, sandbox.Options{TLS: true, TLSNames: []string{"ogn.saglik.test", "api.saglik.test"}})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, s.CACertPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	target := strings.TrimPrefix(s.URL(), "https://")
-	hosts := fmt.Sprintf(`"ogn_url":"https://ogn.saglik.test","api_url":"https://api.saglik.test/integrationapi",`+
-		`"viewer_url":"https://api.saglik.test/viewer/","ca_file":%q,"prewarm":false,"retries":0,"timeout_ms":3000`, ca)
-	start := func(o sandbox.ProxyOptions) *sandbox.Proxy {
-		o.Target = target
-		p, err := sandbox.StartProxy(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Close() })
-		return p
-	}
+	s, hosts, start := behindProxy(t)
 
 	refusing := start(sandbox.ProxyOptions{Mode: "refuse"})
 	rep := diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://%s"`, refusing.Addr()))
 	wantFailure(t, rep, "tcp", "ogn", []string{"refused to connect to ogn.saglik.test:443 (HTTP 403)", "allow"},
 		[]string{"bağlanmayı reddetti", "izin vermesini"})
-	if rep.Steps[1].Message != fmt.Sprintf("ogn.saglik.test:443 is reached through the proxy http://%s", refusing.Addr()) {
+	if !strings.HasPrefix(rep.Steps[1].Message, fmt.Sprintf("ogn.saglik.test:443 is reached through the proxy http://%s (the \"proxy\" setting)", refusing.Addr())) {
 		t.Errorf("proxy step: %s", rep.Steps[1].Message)
 	}
 
 	auth := start(sandbox.ProxyOptions{Mode: "auth", User: "hbys", Password: "Proxy-Gizli-42"})
 	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://%s"`, auth.Addr()))
-	wantFailure(t, rep, "tcp", "ogn", []string{"407", "user name and password"}, []string{"kullanıcı adı ve şifre"})
+	wantFailure(t, rep, "tcp", "ogn", []string{"407", "user name and password", "put them in the proxy URL, percent-encoded"},
+		[]string{"kullanıcı adı ve şifre", "yüzde kodlamasıyla"})
+	// Given and refused: no advice to put them in the URL, and asked once,
+	// not once per host (a proxy checking Active Directory locks accounts).
+	asked := len(auth.Connects())
+	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:Yanlis-Proxy-1@%s"`, auth.Addr()))
+	if n := len(auth.Connects()) - asked; n != 1 {
+		t.Errorf("a refused proxy login was asked %d times, want 1", n)
+	}
+	checkReport(t, rep, "Yanlis-Proxy-1")
+	wantFailure(t, rep, "tcp", "ogn", []string{"refused the user name or password", "check them", "lock the account"},
+		[]string{"kabul etmedi", "kilitleyebilir"})
+	if f := firstFailure(rep); strings.Contains(f.Advice, "put them in the proxy URL") {
+		t.Errorf("advice for a refused login: %s", f.Advice)
+	}
+
+	// A proxy password that is part of the host names: hidden where it is
+	// the password, never cut out of the names.
+	common := start(sandbox.ProxyOptions{Mode: "auth", User: "hbys", Password: "saglik"})
+	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:saglik@%s"`, common.Addr()))
+	raw := string(rep.JSON())
+	if !rep.OK || strings.Contains(raw, "***") || !strings.Contains(raw, "ogn.saglik.test:443") || strings.Contains(raw, ":saglik@") {
+		t.Fatalf("a password inside the host names: %s", raw)
+	}
 
 	rep = diagnose(t, s, hosts+fmt.Sprintf(`,"proxy":"http://hbys:Proxy-Gizli-42@%s"`, auth.Addr()))
 	checkReport(t, rep, "Proxy-Gizli-42")
@@ -244,6 +252,66 @@ func TestDiagnoseProxies(t *testing.T) {
 	checkReport(t, rep, "Env-Gizli-7")
 	wantFailure(t, rep, "dns", "ogn", []string{`set "proxy" to "env"`, "http://proxy.hastane.local:3128"},
 		[]string{`"proxy" ayarını "env" yapın`})
+}
+
+// behindProxy is a TLS sandbox named ogn.saglik.test and api.saglik.test,
+// names only its proxies resolve (they tunnel every CONNECT to it): the
+// client settings for those names, and a function starting such a proxy.
+func behindProxy(t *testing.T) (*sandbox.Server, string, func(sandbox.ProxyOptions) *sandbox.Proxy) {
+	t.Helper()
+	s := startSandbox(t, sandbox.Options{TLS: true, TLSNames: []string{"ogn.saglik.test", "api.saglik.test"}})
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, s.CACertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hosts := fmt.Sprintf(`"ogn_url":"https://ogn.saglik.test","api_url":"https://api.saglik.test/integrationapi",`+
+		`"viewer_url":"https://api.saglik.test/viewer/","ca_file":%q,"prewarm":false,"retries":0,"timeout_ms":3000`, ca)
+	start := func(o sandbox.ProxyOptions) *sandbox.Proxy {
+		o.Target = strings.TrimPrefix(s.URL(), "https://")
+		p, err := sandbox.StartProxy(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Close() })
+		return p
+	}
+	return s, hosts, start
+}
+
+// TestDiagnoseSystemProxy: "system", the Windows default, is the
+// environment off Windows: the doctor goes through HTTPS_PROXY and says
+// why, and the settings line and client.created name "system" (they said
+// "(unreadable)", and the doctor looked up a proxy host named "system").
+func TestDiagnoseSystemProxy(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip(`"system" is WinHTTP on Windows: make test-windows-proxy`)
+	}
+	s, hosts, start := behindProxy(t)
+	p := start(sandbox.ProxyOptions{Mode: "tunnel"})
+	t.Setenv("HTTPS_PROXY", "http://"+p.Addr())
+	t.Setenv("NO_PROXY", "")
+	ev := recordEvents(t)
+	rep := diagnose(t, s, hosts+`,"proxy":"system"`)
+	if !rep.OK {
+		t.Fatalf(`"proxy":"system": %s`, rep.JSON())
+	}
+	if m := rep.Steps[0].Message; !strings.Contains(m, "proxy system (") || strings.Contains(m, "unreadable") {
+		t.Errorf("settings line: %s", m)
+	}
+	for _, st := range rep.Steps[1:3] {
+		if !strings.Contains(st.Message, "through the proxy http://"+p.Addr()) || !strings.Contains(st.Message, "HTTPS_PROXY") ||
+			!strings.Contains(st.MessageTR, "HTTPS_PROXY") {
+			t.Errorf("proxy step: %s | %s", st.Message, st.MessageTR)
+		}
+	}
+	if c := strings.Join(p.Connects(), " "); !strings.Contains(c, "ogn.saglik.test:443") || !strings.Contains(c, "api.saglik.test:443") {
+		t.Fatalf("CONNECTs: %v", c)
+	}
+	for _, m := range ev.list(t) {
+		if m["event"] == "client.created" && m["proxy"] != "system" {
+			t.Errorf("client.created: proxy %v", m["proxy"])
+		}
+	}
 }
 
 func TestDiagnoseConfig(t *testing.T) {

@@ -51,10 +51,7 @@ func (c *Client) logErr(e *logx.Event, err error, secrets ...string) *logx.Event
 
 func (c *Client) logCreated() {
 	proxy := "none"
-	switch {
-	case c.cfg.Proxy == "env":
-		proxy = "env"
-	case c.cfg.Proxy != "":
+	if c.cfg.Proxy != "" {
 		proxy = proxyDisplay(c.cfg.Proxy)
 	}
 	logx.New(logx.Info, "client.created", "client created").
@@ -143,8 +140,12 @@ func (c *Client) logCall(method, path string, status int, took time.Duration, er
 	c.logErr(e, err).Send()
 }
 
-// proxyDisplay is a proxy URL without its credentials.
+// proxyDisplay is the "proxy" setting without credentials: "system",
+// "env", or the proxy URL.
 func proxyDisplay(proxy string) string {
+	if proxy == "system" || proxy == "env" {
+		return proxy
+	}
 	scheme, rest, ok := strings.Cut(proxy, "://")
 	if !ok {
 		return "(unreadable)"

@@ -25,7 +25,7 @@ wine_env = WINEPREFIX=$(if $(filter 386,$(1)),$(WINEPREFIX32_DIR),$(WINEPREFIX_D
 wine_bin = $(if $(filter 386,$(1)),$(WINE32),$(WINE))
 
 LANG_TESTS += test-windows
-.PHONY: windows windows-tools test-windows test-windows-front test-windows-proxy test-x86-static sign
+.PHONY: windows windows-tools test-windows test-windows-front test-windows-proxy test-windows-proxy-defaults test-x86-static sign
 
 windows-tools:
 	@$(NEED) gcc-mingw-w64 x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc
@@ -196,13 +196,23 @@ $(BUILD)/windows-%/sysproxy_test.exe: $(GO_SOURCES)
 	@mkdir -p $(@D)
 	GOOS=windows GOARCH=$* CGO_ENABLED=0 $(GO) test -c -o $@ ./core/internal/sysproxy
 
-test-windows-proxy: test-windows-proxy-amd64 test-windows-proxy-386
+test-windows-proxy: test-windows-proxy-amd64 test-windows-proxy-386 test-windows-proxy-defaults
 test-windows-proxy-%: $(BUILD)/windows-%/core_test.exe $(BUILD)/windows-%/sysproxy_test.exe \
     $(WINEPREFIX_DIR)/.ready $(WINEPREFIX32_DIR)/.ready
 	cd $(BUILD)/windows-$* && $(call wine_env,$*) TRL_SYSTEM_PROXY_TEST=1 \
 	  timeout 300 $(call wine_bin,$*) ./core_test.exe -test.run 'TestSystemProxyFromUserSettings' -test.v -test.count=1
 	cd $(BUILD)/windows-$* && $(call wine_env,$*) TRL_SYSTEM_PROXY_TEST=1 \
 	  timeout 300 $(call wine_bin,$*) ./sysproxy_test.exe -test.v -test.count=1
+
+# The defaults users get (windows/test_proxy_defaults.sh): no "proxy" key,
+# the Wine user's settings naming a real squid, the x64 doctor and 5 clicks
+# through the DLL, to names only squid resolves.
+$(BUILD)/windows-%/proxy_click.exe: tests/proxy/click.c $(BUILD)/windows-%/teleradyoloji.dll
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o $@ $< $(@D)/teleradyoloji.lib -static
+
+test-windows-proxy-defaults: $(WINEPREFIX_DIR)/.ready squid-tools $(SANDBOX) $(BUILD)/windows-amd64/teleradyoloji.exe \
+    $(BUILD)/windows-amd64/proxy_click.exe
+	$(call wine_env,amd64) WINE=$(call wine_bin,amd64) timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
 
 # 32-bit by static proof (README "32-bit"): nothing 32-bit runs on the build
 # machines, so the 386 build is vetted, checked for 64-bit atomics that 386

@@ -21,6 +21,11 @@ func main() {
 	app := flag.String("application-code", sandbox.ApplicationCode, "accepted application code")
 	caFile := flag.String("tls-ca", "", "serve HTTPS and write the test CA's PEM to this file")
 	idle := flag.Int("idle-timeout-ms", 0, "close connections idle that long (TLS with close_notify); 0 keeps them")
+	var names []string
+	flag.Func("tls-name", "a host name the HTTPS certificate is also valid for (repeatable)", func(n string) error {
+		names = append(names, n)
+		return nil
+	})
 	flag.Parse()
 
 	s, err := sandbox.Start(sandbox.Options{
@@ -30,6 +35,7 @@ func main() {
 		ApplicationCode: *app,
 		TLS:             *caFile != "",
 		IdleTimeout:     time.Duration(*idle) * time.Millisecond,
+		TLSNames:        names,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "teleradyoloji-sandbox:", err)

@@ -32,9 +32,9 @@ func adviceDNS(host string, proxied bool) advice {
 	}
 	return advice{
 		fmt.Sprintf("The name %s cannot be resolved (DNS). Check that this computer is on the network and its DNS server works; "+
-			"if the hospital reaches the internet only through a proxy, set \"proxy\" (\"env\" or http://proxy:port).", host),
+			"if the hospital reaches the internet only through a proxy, set \"proxy\" (\"system\", \"env\" or http://proxy:port).", host),
 		fmt.Sprintf("%s adı çözülemiyor (DNS). Bu bilgisayarın ağa bağlı olduğunu ve DNS sunucusunun çalıştığını kontrol edin; "+
-			"hastane internete yalnızca bir vekil sunucu (proxy) üzerinden çıkıyorsa \"proxy\" ayarını girin (\"env\" ya da http://proxy:port).", host)}
+			"hastane internete yalnızca bir vekil sunucu (proxy) üzerinden çıkıyorsa \"proxy\" ayarını girin (\"system\", \"env\" ya da http://proxy:port).", host)}
 }
 
 func adviceRefused(addr, host string) advice {
@@ -123,10 +123,21 @@ func adviceServer(status int) advice {
 		fmt.Sprintf("Sunucu HTTP %d yanıtı verdi: Bakanlığın hizmetinde ya da aradaki bir ağ geçidinde sorun var. Biraz sonra yeniden deneyin; sürerse Bakanlığın destek hattına bildirin.", status)}
 }
 
-func adviceProxyAuth(proxy string) advice {
+// adviceProxyLogin: the proxy answered 407, with no user name and password
+// in the proxy URL (given false) or refusing those given.
+func adviceProxyLogin(proxy string, given bool) advice {
+	if given {
+		return advice{
+			fmt.Sprintf("The proxy %s refused the user name or password given in \"proxy\": check them with IT (a changed or expired password, a locked account); "+
+				"the library does not try them again for a while, and repeated failures may lock the account on a proxy that checks the domain (Active Directory).", proxy),
+			fmt.Sprintf("%s vekil sunucusu (proxy) \"proxy\" ayarında verilen kullanıcı adını veya şifreyi kabul etmedi: bunları bilgi işlem birimiyle kontrol edin (şifre değişmiş ya da süresi dolmuş, hesap kilitlenmiş olabilir); "+
+				"kütüphane bunları bir süre yeniden denemez; üst üste hatalı girişler, etki alanına (Active Directory) bağlı bir vekil sunucuda hesabı kilitleyebilir.", proxy)}
+	}
 	return advice{
-		fmt.Sprintf("The proxy %s wants a user name and password: put them in the proxy URL (http://user:password@%s); the password never appears in logs or reports.", proxy, proxy),
-		fmt.Sprintf("%s vekil sunucusu (proxy) kullanıcı adı ve şifre istiyor: bunları proxy adresine yazın (http://kullanici:sifre@%s); şifre hiçbir kayıtta ve raporda görünmez.", proxy, proxy)}
+		fmt.Sprintf("The proxy %s wants a user name and password: put them in the proxy URL, percent-encoded (http://user:password@%s; @ as %%40, : as %%3A, # as %%23, %% as %%25), "+
+			"as \"proxy\" (\"system\" takes only the proxy's address from Windows); the password never appears in logs or reports.", proxy, proxy),
+		fmt.Sprintf("%s vekil sunucusu (proxy) kullanıcı adı ve şifre istiyor: bunları yüzde kodlamasıyla proxy adresine yazıp \"proxy\" ayarına girin (http://kullanici:sifre@%s; @ yerine %%40, : yerine %%3A, # yerine %%23, %% yerine %%25) "+
+			"(\"system\" Windows'tan yalnızca vekil sunucunun adresini alır); şifre hiçbir kayıtta ve raporda görünmez.", proxy, proxy)}
 }
 
 func adviceProxyRefused(proxy, host string, status int) advice {
@@ -142,8 +153,10 @@ func adviceProxyUnreachable(proxy string) advice {
 }
 
 var adviceProxySetting = advice{
-	"The \"proxy\" setting cannot be used: give \"env\" or a URL such as http://proxy:3128.",
-	"\"proxy\" ayarı kullanılamıyor: \"env\" ya da http://proxy:3128 gibi bir adres girin."}
+	"The \"proxy\" setting cannot be used: give \"system\" (this user's Windows proxy settings; elsewhere the environment), " +
+		"\"env\" (HTTPS_PROXY and NO_PROXY) or a URL such as http://proxy:3128; check HTTPS_PROXY if the setting names the environment.",
+	"\"proxy\" ayarı kullanılamıyor: \"system\" (bu kullanıcının Windows vekil sunucu ayarları; Windows dışında ortam değişkenleri), " +
+		"\"env\" (HTTPS_PROXY ve NO_PROXY) ya da http://proxy:3128 gibi bir adres girin; ayar ortam değişkenlerini gösteriyorsa HTTPS_PROXY'yi kontrol edin."}
 
 // adviceProxyRequired adds a hint when the environment names a proxy the
 // client is not told to use.

@@ -10,7 +10,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"net/url"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/jsonx"
 	"github.com/teleradyoloji/teleradyoloji/core/internal/mask"
+	"github.com/teleradyoloji/teleradyoloji/core/internal/sysproxy"
 )
 
 // Step is one check of the report.
@@ -68,10 +69,11 @@ type Outcome struct {
 // Input is what the doctor checks, from the client's configuration.
 type Input struct {
 	Hosts []Host
-	// Proxy is the proxy setting ("", "env" or a URL); ProxyFor decides per
-	// URL as the client does (nil result: direct).
-	Proxy    string
-	ProxyFor func(u *url.URL) (*url.URL, error)
+	// Proxy is the proxy setting ("", "system", "env" or a URL), decided
+	// per host as the client does. SystemProxy answers "system": nil is the
+	// environment, as off Windows (Run sets sysproxy.Explain on Windows).
+	Proxy       string
+	SystemProxy func(hostport string) (sysproxy.Choice, error)
 	// Roots are the roots the client trusts; CAFileRoots those of ca_file
 	// alone (nil without one).
 	Roots       *x509.CertPool
@@ -91,6 +93,17 @@ type Input struct {
 	Lookup func(ctx context.Context, host string) ([]net.IPAddr, error)
 	// Now is the local clock (tests may replace it).
 	Now func() time.Time
+
+	logins *proxyLogins
+}
+
+// proxyLogins keeps the doctor from repeating a refused proxy login: the
+// hosts' tunnels through a proxy with a user name open one at a time, and
+// after a 407 the others do not ask (a proxy that checks Active Directory
+// locks the account after a few failures).
+type proxyLogins struct {
+	mu      sync.Mutex
+	refused map[string]string // proxy host:port -> the target it refused
 }
 
 // ClockLimit is the clock difference the clock step accepts.
@@ -107,6 +120,10 @@ func Run(in Input) Report {
 	}
 	if in.Now == nil {
 		in.Now = time.Now
+	}
+	in.logins = &proxyLogins{refused: map[string]string{}}
+	if in.SystemProxy == nil && runtime.GOOS == "windows" {
+		in.SystemProxy = sysproxy.Explain
 	}
 	steps := []Step{{Step: "config", OK: true, Message: in.Summary, MessageTR: in.SummaryTR}}
 
@@ -143,14 +160,45 @@ func Run(in Input) Report {
 	return rep
 }
 
-// clean keeps secrets and identity numbers out of the report.
+// clean keeps secrets and identity numbers out of the report. A secret is
+// masked where it stands as a value (a config echo's "password":"…", a form's
+// password=…&, a URL's user:…@, a word of its own), never inside a longer
+// name: a common-word password must not garble host names. Text from a
+// server reaches the report through core's redaction already.
 func clean(text string, secrets []string) string {
 	for _, s := range secrets {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, "***")
+		if s == "" {
+			continue
 		}
+		var b strings.Builder
+		rest := text
+		for {
+			i := strings.Index(rest, s)
+			if i < 0 {
+				break
+			}
+			end := i + len(s)
+			done := len(text) - len(rest)
+			if valueStart(text, done+i) && valueEnd(text, done+end) {
+				b.WriteString(rest[:i] + "***")
+			} else {
+				b.WriteString(rest[:end])
+			}
+			rest = rest[end:]
+		}
+		text = b.String() + rest
 	}
 	return mask.IdentityNumbers(text)
+}
+
+// valueStart: a value may start at i (after = : " ' white space, or at the start).
+func valueStart(text string, i int) bool {
+	return i == 0 || strings.IndexByte("=:\"' \t\n", text[i-1]) >= 0
+}
+
+// valueEnd: a value may end at i (before & @ " ' , ; white space, or the end).
+func valueEnd(text string, i int) bool {
+	return i == len(text) || strings.IndexByte("&@\"',; \t\r\n", text[i]) >= 0
 }
 
 // Failed is a report with only a failed config step: the settings were

@@ -77,24 +77,21 @@ func (c *hostCheck) proxyAddr() string {
 }
 
 func (c *hostCheck) proxyStep(st *Step) bool {
-	p, err := c.in.ProxyFor(c.u)
+	choice, err := c.in.chooseProxy(c.u)
 	if err != nil {
 		st.Message, st.MessageTR = "the proxy setting cannot be used", "vekil sunucu (proxy) ayarı kullanılamıyor"
 		adviceProxySetting.set(st)
 		return false
 	}
-	c.proxy = p
-	switch {
-	case p != nil:
-		st.Message = fmt.Sprintf("%s is reached through the proxy %s", c.addr, displayURL(p.Scheme+"://"+p.Host))
-		st.MessageTR = fmt.Sprintf("%s adresine %s vekil sunucusu (proxy) üzerinden gidilir", c.addr, displayURL(p.Scheme+"://"+p.Host))
-	case c.in.Proxy != "" && isLoopback(c.host):
-		st.Message = fmt.Sprintf("%s is reached directly: loopback addresses are never proxied", c.addr)
-		st.MessageTR = fmt.Sprintf("%s adresine doğrudan gidilir: bu bilgisayarın kendi adresleri vekil sunucuya gönderilmez", c.addr)
-	default:
-		st.Message = fmt.Sprintf("%s is reached directly (no proxy)", c.addr)
-		st.MessageTR = fmt.Sprintf("%s adresine doğrudan gidilir (vekil sunucu yok)", c.addr)
+	c.proxy = choice.proxy
+	if p := choice.proxy; p != nil {
+		shown := displayURL(p.Scheme + "://" + p.Host)
+		st.Message = fmt.Sprintf("%s is reached through the proxy %s (%s)", c.addr, shown, choice.why)
+		st.MessageTR = fmt.Sprintf("%s adresine %s vekil sunucusu (proxy) üzerinden gidilir (%s)", c.addr, shown, choice.whyTR)
+		return true
 	}
+	st.Message = fmt.Sprintf("%s is reached directly, without a proxy (%s)", c.addr, choice.why)
+	st.MessageTR = fmt.Sprintf("%s adresine vekil sunucu (proxy) olmadan doğrudan gidilir (%s)", c.addr, choice.whyTR)
 	return true
 }
 
@@ -161,21 +158,9 @@ func (c *hostCheck) tcpStep(st *Step) bool {
 		target = c.proxyAddr()
 	}
 	deadline := c.in.deadline()
-	var conn net.Conn
-	var firstErr error
-	for i, ip := range c.ips {
-		share := time.Until(deadline) / time.Duration(len(c.ips)-i)
-		d := net.Dialer{Deadline: time.Now().Add(share)}
-		var err error
-		if conn, err = d.Dial("tcp", net.JoinHostPort(ip.String(), port)); err == nil {
-			break
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	if conn == nil {
-		c.tcpFailed(st, target, firstErr)
+	conn, err := c.dialIPs(port, deadline)
+	if err != nil {
+		c.tcpFailed(st, target, err)
 		return false
 	}
 	if c.proxy == nil {
@@ -184,15 +169,34 @@ func (c *hostCheck) tcpStep(st *Step) bool {
 		st.MessageTR = fmt.Sprintf("%s adresine bağlanıldı (%s)", c.addr, conn.RemoteAddr())
 		return true
 	}
+	proxyShown := displayURL(c.proxy.Scheme + "://" + c.proxy.Host)
+	if c.proxy.User != nil {
+		logins := c.in.logins
+		logins.mu.Lock()
+		defer logins.mu.Unlock()
+		if other, refused := logins.refused[c.proxy.Host]; refused {
+			conn.Close()
+			st.Message = fmt.Sprintf("not asked: the proxy %s refused the user name or password of \"proxy\" for %s; asking again could lock the account", proxyShown, other)
+			st.MessageTR = fmt.Sprintf("sorulmadı: %s vekil sunucusu \"proxy\" ayarındaki kullanıcı adını veya şifreyi %s için kabul etmedi; yeniden sormak hesabı kilitleyebilir", proxyShown, other)
+			adviceProxyLogin(c.proxy.Host, true).set(st)
+			return false
+		}
+	}
 	tunnel, status, err := c.openTunnel(conn, deadline)
+	if status == 407 && c.proxy.User != nil {
+		c.in.logins.refused[c.proxy.Host] = c.addr
+	}
 	if err != nil {
 		conn.Close()
-		proxyShown := displayURL(c.proxy.Scheme + "://" + c.proxy.Host)
 		switch {
+		case status == 407 && c.proxy.User != nil:
+			st.Message = fmt.Sprintf("the proxy %s refused the user name or password given in \"proxy\" (HTTP 407)", proxyShown)
+			st.MessageTR = fmt.Sprintf("%s vekil sunucusu \"proxy\" ayarındaki kullanıcı adını veya şifreyi kabul etmedi (HTTP 407)", proxyShown)
+			adviceProxyLogin(c.proxy.Host, true).set(st)
 		case status == 407:
 			st.Message = fmt.Sprintf("the proxy %s wants a user name and password (HTTP 407)", proxyShown)
 			st.MessageTR = fmt.Sprintf("%s vekil sunucusu kullanıcı adı ve şifre istiyor (HTTP 407)", proxyShown)
-			adviceProxyAuth(c.proxy.Host).set(st)
+			adviceProxyLogin(c.proxy.Host, false).set(st)
 		case status != 0:
 			st.Message = fmt.Sprintf("the proxy %s refused to connect to %s (HTTP %d)", proxyShown, c.addr, status)
 			st.MessageTR = fmt.Sprintf("%s vekil sunucusu %s adresine bağlanmayı reddetti (HTTP %d)", proxyShown, c.addr, status)
@@ -208,6 +212,24 @@ func (c *hostCheck) tcpStep(st *Step) bool {
 	st.Message = fmt.Sprintf("connected to the proxy %s; it opened a tunnel to %s", target, c.addr)
 	st.MessageTR = fmt.Sprintf("%s vekil sunucusuna bağlanıldı; %s adresine tünel açtı", target, c.addr)
 	return true
+}
+
+// dialIPs connects to the first of c.ips that answers on port, each
+// address given its share of the time left.
+func (c *hostCheck) dialIPs(port string, deadline time.Time) (net.Conn, error) {
+	var firstErr error
+	for i, ip := range c.ips {
+		share := time.Until(deadline) / time.Duration(len(c.ips)-i)
+		d := net.Dialer{Deadline: time.Now().Add(share)}
+		conn, err := d.Dial("tcp", net.JoinHostPort(ip.String(), port))
+		if err == nil {
+			return conn, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return nil, firstErr
 }
 
 func (c *hostCheck) tcpFailed(st *Step, target string, err error) {
@@ -350,6 +372,10 @@ func (c *hostCheck) tlsFailed(st *Step, err error) {
 		}
 		st.Message = fmt.Sprintf("the certificate of %s was issued by %q, which this computer does not trust: probably TLS inspection", c.host, issuer)
 		st.MessageTR = fmt.Sprintf("%s sertifikasını %q vermiş ve bu bilgisayar ona güvenmiyor: büyük olasılıkla TLS denetimi", c.host, issuer)
+		if via := c.probeVia(); via != "" {
+			st.Message += fmt.Sprintf(" by %s (named by the answers' Via header)", via)
+			st.MessageTR += fmt.Sprintf("; denetleyen: %s (yanıtların Via başlığına göre)", via)
+		}
 		adviceInspection(c.host, issuer).set(st)
 	case errors.As(err, &host):
 		st.Message = fmt.Sprintf("the certificate presented is not for %s", c.host)
@@ -381,8 +407,10 @@ func (c *hostCheck) tlsFailed(st *Step, err error) {
 // maxProbeBody bounds what is read of a reachability answer's body.
 const maxProbeBody = 16 << 10
 
-func (c *hostCheck) httpStep(st *Step) bool {
-	path := c.u.EscapedPath()
+// get sends a GET of the base URL on conn (Connection: close) and reads
+// the answer's header.
+func (c *hostCheck) get(conn net.Conn, deadline time.Time) (path string, h *fasthttp.ResponseHeader, br *bufio.Reader, err error) {
+	path = c.u.EscapedPath()
 	if !strings.HasSuffix(path, "/") {
 		path += "/"
 	}
@@ -390,14 +418,73 @@ func (c *hostCheck) httpStep(st *Step) bool {
 	if c.in.UserAgent != "" {
 		req += "User-Agent: " + c.in.UserAgent + "\r\n"
 	}
-	_ = c.conn.SetDeadline(c.in.deadline())
-	var h fasthttp.ResponseHeader
+	_ = conn.SetDeadline(deadline)
+	h = &fasthttp.ResponseHeader{}
 	h.SetNoDefaultContentType(true)
-	br := bufio.NewReader(c.conn)
-	_, err := io.WriteString(c.conn, req+"\r\n")
-	if err == nil {
+	br = bufio.NewReader(conn)
+	if _, err = io.WriteString(conn, req+"\r\n"); err == nil {
 		err = h.Read(br)
 	}
+	return path, h, br, err
+}
+
+// probeVia names the TLS-inspecting proxy from an answer's Via header
+// (squid adds one), or "". The certificate is not trusted, so it opens a
+// connection of its own that does not check it: nothing secret goes on
+// it, only a GET of the base URL.
+func (c *hostCheck) probeVia() string {
+	deadline := c.in.deadline()
+	port := c.port
+	if c.proxy != nil {
+		_, port, _ = net.SplitHostPort(c.proxyAddr())
+	}
+	conn, err := c.dialIPs(port, deadline)
+	if err != nil {
+		return ""
+	}
+	defer conn.Close()
+	if c.proxy != nil {
+		if conn, _, err = c.openTunnel(conn, deadline); err != nil {
+			return ""
+		}
+	}
+	tc := tls.Client(conn, &tls.Config{ServerName: c.host, InsecureSkipVerify: true}) // only to read a header
+	_ = conn.SetDeadline(deadline)
+	if tc.Handshake() != nil {
+		return ""
+	}
+	_, h, _, err := c.get(tc, deadline)
+	if err != nil {
+		return ""
+	}
+	return viaProducts(string(h.Peek("Via")))
+}
+
+// viaProducts names the proxies of a Via header ("1.1 gw (squid/5.7)"):
+// each one's comment (its product), else its name.
+func viaProducts(via string) string {
+	var names []string
+	for _, hop := range strings.Split(via, ",") {
+		hop = strings.TrimSpace(hop)
+		name := hop
+		if i, j := strings.Index(hop, "("), strings.LastIndex(hop, ")"); i >= 0 && j > i {
+			name = hop[i+1 : j]
+		} else if f := strings.Fields(hop); len(f) > 1 {
+			name = f[1]
+		}
+		if name != "" {
+			names = append(names, name)
+		}
+	}
+	out := strings.Join(names, ", ")
+	if len(out) > 100 {
+		out = out[:100] + "…"
+	}
+	return out
+}
+
+func (c *hostCheck) httpStep(st *Step) bool {
+	path, h, br, err := c.get(c.conn, c.in.deadline())
 	if err != nil {
 		switch {
 		case isTimeout(err):
@@ -434,7 +521,7 @@ func (c *hostCheck) httpStep(st *Step) bool {
 	case status == 407:
 		st.Message = fmt.Sprintf("GET %s: HTTP 407: a proxy in between wants a user name and password", path)
 		st.MessageTR = fmt.Sprintf("GET %s: HTTP 407: aradaki bir vekil sunucu kullanıcı adı ve şifre istiyor", path)
-		adviceProxyAuth("proxy:port").set(st)
+		adviceProxyLogin("proxy:port", false).set(st)
 		return false
 	case status >= 500:
 		st.Message = fmt.Sprintf("GET %s: HTTP %d", path, status)
@@ -445,6 +532,16 @@ func (c *hostCheck) httpStep(st *Step) bool {
 	c.r.httpOK = true
 	st.Message = fmt.Sprintf("GET %s: HTTP %d: the server answers", path, status)
 	st.MessageTR = fmt.Sprintf("GET %s: HTTP %d: sunucu yanıt veriyor", path, status)
+	if via := viaProducts(string(h.Peek("Via"))); via != "" {
+		st.Message += fmt.Sprintf(", through %s (its Via header)", via)
+		st.MessageTR += fmt.Sprintf(", araya giren: %s (Via başlığı)", via)
+		if tlsStep := c.r.steps["tls"]; tlsStep.Advice != "" {
+			// The certificate is an inspecting device's: name it.
+			tlsStep.Message += fmt.Sprintf("; the answers come through %s (Via header)", via)
+			tlsStep.MessageTR += fmt.Sprintf("; yanıtlar %s üzerinden geliyor (Via başlığı)", via)
+			c.r.steps["tls"] = tlsStep
+		}
+	}
 	return true
 }
 

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -91,7 +92,7 @@ func checkCredentials(in *Input, results []*hostResult) (Step, string) {
 	case out.Code == "TRL_E_AUTH":
 		adviceCredentials.set(&st)
 	default:
-		outcomeAdvice(out).set(&st)
+		in.outcomeAdvice(out).set(&st)
 	}
 	return st, ""
 }
@@ -128,18 +129,26 @@ func checkAPI(in *Input, results []*hostResult, cred Step, token string) Step {
 		st.MessageTR = fmt.Sprintf("API'nin ana adresine tokenla GET: HTTP %d: token reddedilmedi", out.Status)
 	default:
 		st.Message, st.MessageTR = out.Message, out.MessageTR
-		outcomeAdvice(out).set(&st)
+		in.outcomeAdvice(out).set(&st)
 	}
 	return st
 }
 
 // outcomeAdvice is the advice for a failed request through the client.
-func outcomeAdvice(out Outcome) advice {
+func (in *Input) outcomeAdvice(out Outcome) advice {
 	switch {
 	case out.Status == 403:
 		return adviceIP("HTTP 403", "HTTP 403")
 	case out.Status == 407:
-		return adviceProxyAuth("proxy:port")
+		proxy, given := "proxy:port", false
+		if len(in.Hosts) > 0 {
+			if u, err := url.Parse(in.Hosts[0].Base); err == nil {
+				if c, err := in.chooseProxy(u); err == nil && c.proxy != nil {
+					proxy, given = c.proxy.Host, c.proxy.User != nil
+				}
+			}
+		}
+		return adviceProxyLogin(proxy, given)
 	case out.Status >= 500:
 		return adviceServer(out.Status)
 	case out.Code == "TRL_E_PROTOCOL" || out.Status > 0:

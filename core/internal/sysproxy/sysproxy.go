@@ -14,12 +14,38 @@ import (
 // hosts are always direct. It never blocks longer than a lookup's time limit
 // (see lookupLimit on Windows).
 func For(hostport string) (string, error) {
+	c, err := Explain(hostport)
+	return c.Proxy, err
+}
+
+// Source says which of the settings made a Choice.
+type Source int
+
+const (
+	NotSet     Source = iota // the settings name no proxy: direct
+	Loopback                 // this computer's own address: always direct
+	Static                   // the settings' proxy server
+	Bypassed                 // the settings' bypass list names the host: direct
+	Script                   // a PAC script chose (Choice.PAC; found by WPAD when "")
+	Unreadable               // the settings cannot be read: direct, as WinHTTP does
+)
+
+// Choice is the proxy chosen for a connection ("" direct) and why.
+type Choice struct {
+	Proxy  string
+	Source Source
+	PAC    string // the PAC script's address, for Script
+}
+
+// Explain is For with the reason of its answer (the connection doctor
+// reports it).
+func Explain(hostport string) (Choice, error) {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host = hostport
 	}
 	if isLoopback(host) {
-		return "", nil
+		return Choice{Source: Loopback}, nil
 	}
 	return lookup(hostport, host)
 }

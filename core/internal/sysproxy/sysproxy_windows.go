@@ -231,20 +231,26 @@ func pacBounded(s settings, host string) (string, bool) {
 	return lastAny, haveAny
 }
 
-func lookup(hostport, host string) (string, error) {
+func lookup(hostport, host string) (Choice, error) {
 	s, err := userSettings()
 	if err != nil {
-		return "", err
+		return Choice{Source: Unreadable}, err
 	}
 	if s.autoDetect || s.pacURL != "" {
 		if proxy, ok := pacBounded(s, host); ok {
-			return proxy, nil
+			return Choice{Proxy: proxy, Source: Script, PAC: s.pacURL}, nil
 		}
 		// No PAC answer yet: the static settings below, as WinHTTP's
 		// callers (browsers, .NET) fall back to them.
 	}
-	if s.proxy == "" || bypassed(s.bypass, host, hostport) {
-		return "", nil
+	switch {
+	case s.proxy == "":
+		return Choice{Source: NotSet}, nil
+	case bypassed(s.bypass, host, hostport):
+		return Choice{Source: Bypassed}, nil
 	}
-	return pickProxy(s.proxy), nil
+	if proxy := pickProxy(s.proxy); proxy != "" {
+		return Choice{Proxy: proxy, Source: Static}, nil
+	}
+	return Choice{Source: NotSet}, nil // only proxies for other schemes
 }
