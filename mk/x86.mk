@@ -7,7 +7,7 @@
 # log callbacks and the 16-thread + GC stress, against the host's sandbox on 127.0.0.1.
 X86_BUILD := $(BUILD)/x86-linux
 X86_LIB := $(X86_BUILD)/libteleradyoloji.so
-X86_RUN := TRL_FLOOR_BUILD=$(abspath $(X86_BUILD)) $(FLOOR) --i386 run
+X86_RUN := env TRL_FLOOR_BUILD=$(abspath $(X86_BUILD)) $(FLOOR) --i386 run
 # Packaging tests of the x86_64 wheel and sdist (test-python runs them) have nothing 32-bit.
 X86_PY_EXCLUDE := test_dist,test_wheel
 
@@ -25,10 +25,10 @@ $(X86_LIB): $(GO_SOURCES) include/teleradyoloji.h mk/x86.mk scripts/floor.sh
 	ln -sfn $(notdir $(LIB_SONAME)) $@
 
 test-x86-linux: $(X86_LIB) $(SANDBOX)
-	$(X86_RUN) sh -c 'echo "x86 tree: Debian $$(cat /etc/debian_version) $$(dpkg --print-architecture)," \
-	  "$$(python3 -c "import ctypes,platform; print(platform.python_version(), 8*ctypes.sizeof(ctypes.c_void_p))")-bit python3," \
-	  "$$(mono --version | head -n1 | cut -d" " -f1-5); library: $$(od -An -tx1 -j4 -N1 build/$(notdir $(LIB_FILE)))" \
-	  "(01 = ELFCLASS32)"; test "$$(od -An -tx1 -j4 -N1 build/$(notdir $(LIB_FILE)))" = " 01"'
+	$(X86_RUN) sh -c 'test "$$(od -An -tu1 -j4 -N1 build/$(notdir $(LIB_FILE)) | tr -d " ")" = 1 && \
+	  echo "x86 tree: Debian $$(cat /etc/debian_version) $$(dpkg --print-architecture)," \
+	  "python3 $$(python3 -c "import platform; print(*platform.architecture()[:1], platform.python_version())")," \
+	  "$$(mono --version | head -n1 | cut -d" " -f1,5), library ELFCLASS32"'
 	$(WITH_SANDBOX) $(X86_RUN) env TRL_PYTHON_EXCLUDE=$(X86_PY_EXCLUDE) python3 $(PY_DIR)/tests/run.py
 	$(X86_RUN) make --no-print-directory dotnet-build
 	$(WITH_SANDBOX) $(X86_RUN) env LD_LIBRARY_PATH=$(CURDIR)/build $(DOTNET_DIR)/tests/run.sh build/dotnet
