@@ -32,6 +32,8 @@ if [ "${1:-}" = --i386 ]; then export TRL_FLOOR_I386=1; shift; fi # kept for __i
 # REV: bump when PACKAGES changes: a new tree is made beside the old one
 if [ -n "${TRL_FLOOR_I386:-}" ]; then
   REV=1 SUITE=bookworm ARCH=i386 what="Debian 12 i386 test tree" opt="--i386 "
+  # gdb dumps a hung .NET test; libboost-regex1.74.0 provides what its dependency names
+  # (libboost-regex1.74.0-icu72, a virtual package that debootstrap does not resolve)
   PACKAGES=libc6-dev,gcc,make,python3,python3-venv,mono-runtime,mono-mcs,mono-xbuild,gdb,libboost-regex1.74.0
   dir=${TRL_FLOOR_I386_DIR:-/var/cache/teleradyoloji/$SUITE-$ARCH-$REV}
 else
