@@ -4,6 +4,9 @@
 #
 #   floor.sh tree            makes the tree once (as root), prints its path
 #   floor.sh run CMD [ARG]…  runs CMD inside it, in this checkout, as the caller
+#   floor.sh --i386 tree|run …  the same with the Debian 12 i386 tree that
+#                            make test-x86-linux runs the bindings in (32-bit
+#                            python3 and mono; TRL_FLOOR_I386_DIR)
 #
 # The tree lives outside the repository, in TRL_FLOOR_DIR (default
 # /var/cache/teleradyoloji/bullseye-$REV) and is reused by every later build
@@ -17,25 +20,36 @@
 # however the command ends (and a trap unmounts them first). Go runs
 # with GOTOOLCHAIN=local and GOPROXY=off: the modules must already be in the
 # host's module cache (`go mod download`, which make build runs first).
+# TRL_FLOOR_BUILD=DIR (absolute) is seen as the checkout's build/ inside: make
+# test-x86-linux puts the 32-bit library where the bindings' tests look.
 # Without root, `run` maps the caller to root in a user namespace; the tree
 # must exist then. The network is the host's: tests inside reach a sandbox
 # started outside on 127.0.0.1.
 set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin # chroot, debootstrap
 
-REV=1 # bump when PACKAGES changes: a new tree is made beside the old one
-PACKAGES=libc6-dev,gcc,python3,python3-venv
-SUITE=bullseye
-dir=${TRL_FLOOR_DIR:-/var/cache/teleradyoloji/$SUITE-$REV}
+if [ "${1:-}" = --i386 ]; then export TRL_FLOOR_I386=1; shift; fi # kept for __inner
+# REV: bump when PACKAGES changes: a new tree is made beside the old one
+if [ -n "${TRL_FLOOR_I386:-}" ]; then
+  REV=1 SUITE=bookworm ARCH=i386 what="Debian 12 i386 test tree" opt="--i386 "
+  # gdb dumps a hung .NET test; libboost-regex1.74.0 provides what its dependency names
+  # (libboost-regex1.74.0-icu72, a virtual package that debootstrap does not resolve)
+  PACKAGES=libc6-dev,gcc,make,python3,python3-venv,mono-runtime,mono-mcs,mono-xbuild,gdb,libboost-regex1.74.0
+  dir=${TRL_FLOOR_I386_DIR:-/var/cache/teleradyoloji/$SUITE-$ARCH-$REV}
+else
+  REV=1 SUITE=bullseye ARCH= what="Debian 11 build tree" opt=
+  PACKAGES=libc6-dev,gcc,python3,python3-venv
+  dir=${TRL_FLOOR_DIR:-/var/cache/teleradyoloji/$SUITE-$REV}
+fi
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 
 make_tree() {
   [ -f "$dir/.ready" ] && return 0
   if [ "$(id -u)" != 0 ]; then
     {
-      echo "floor.sh: the Debian 11 build tree $dir does not exist; make it once, as root:"
-      echo "  sudo ${TRL_FLOOR_DIR:+TRL_FLOOR_DIR=$dir }$repo/scripts/floor.sh tree"
-      echo "(it runs: debootstrap --variant=minbase --include=$PACKAGES $SUITE $dir, then touches $dir/.ready)"
+      echo "floor.sh: the $what $dir does not exist; make it once, as root:"
+      echo "  sudo ${TRL_FLOOR_DIR:+TRL_FLOOR_DIR=$dir }$repo/scripts/floor.sh ${opt}tree"
+      echo "(it runs: debootstrap --variant=minbase ${ARCH:+--arch=$ARCH }--include=$PACKAGES $SUITE $dir, then touches $dir/.ready)"
     } >&2
     exit 1
   fi
@@ -46,9 +60,9 @@ make_tree() {
   [ -f "$dir/.ready" ] && return 0
   rm -rf "$dir.partial"
   local start=$SECONDS
-  echo "floor.sh: making the Debian 11 build tree $dir (once; a few minutes)" >&2
+  echo "floor.sh: making the $what $dir (once; a few minutes)" >&2
   # shellcheck disable=SC2086
-  if ! debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$dir.partial" ${TRL_DEBIAN_MIRROR:-} \
+  if ! debootstrap --variant=minbase ${ARCH:+--arch=$ARCH} --include="$PACKAGES" "$SUITE" "$dir.partial" ${TRL_DEBIAN_MIRROR:-} \
     >"$dir.log" 2>&1; then
     tail -n 20 "$dir.log" >&2
     echo "floor.sh: debootstrap failed; full log: $dir.log" >&2
@@ -99,6 +113,9 @@ inner() {
   bind "$gocache"
   bind "$gomodcache"
   bind "$repo"
+  if [ -n "${TRL_FLOOR_BUILD:-}" ]; then # that folder is the checkout's build/ inside
+    mount --bind "$TRL_FLOOR_BUILD" "$root$repo/build" && mounts+=("$root$repo/build")
+  fi
   local rc=0
   chroot "$root" /usr/bin/env -i \
     PATH="$goroot/bin:/usr/local/bin:/usr/bin:/bin" HOME=/root LANG=C.UTF-8 \
@@ -117,11 +134,12 @@ tree)
   ;;
 run)
   shift
-  [ $# -gt 0 ] || { echo "usage: floor.sh run CMD [ARG]..." >&2; exit 2; }
+  [ $# -gt 0 ] || { echo "usage: floor.sh [--i386] run CMD [ARG]..." >&2; exit 2; }
   make_tree
   go=${GO:-go}
   goroot=$("$go" env GOROOT) gocache=$("$go" env GOCACHE) gomodcache=$("$go" env GOMODCACHE)
   mkdir -p "$gocache" "$gomodcache"
+  [ -z "${TRL_FLOOR_BUILD:-}" ] || mkdir -p "$TRL_FLOOR_BUILD" "$repo/build"
   cwd=$(pwd -P)
   case $cwd in "$repo" | "$repo"/*) ;; *) cwd=$repo ;; esac
   if [ "$(id -u)" = 0 ]; then
@@ -135,7 +153,7 @@ __inner)
   inner "$@"
   ;;
 *)
-  sed -n '2,20p' "$0" >&2
+  sed -n '2,26p' "$0" >&2
   exit 2
   ;;
 esac

@@ -57,6 +57,7 @@ namespace Teleradyoloji.Tests
             }
 
             Test("Version and the ABI's status codes", VersionAndStatuses);
+            Test("every import has the header's widths and calling convention", ImportsHaveHeaderWidths);
             Test("options become config JSON, escaped, every key known", OptionsJson);
             Test("Config: bad settings", ConfigErrors);
             Test("GetServiceToken: a cached token with its expiry", ServiceToken);

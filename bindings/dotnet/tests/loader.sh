@@ -7,11 +7,13 @@
 #   missing    no library anywhere: DllNotFoundException, each place tried and dlerror()'s text
 #   glibc      a copy needing GLIBC_9.9.9 (beside, then on LD_LIBRARY_PATH): the loader's own
 #              "version `GLIBC_9.9.9' not found" and the floor hint
-#   bitness    a copy whose ELF class says 32-bit: BadImageFormatException, "wrong ELF class"
+#   bitness    a copy whose ELF class says the other bitness: BadImageFormatException, "wrong ELF class"
 #   win32      LoaderTests.exe: the Win32 error texts (193 wrong bitness, 126, 127 old Windows…)
 # Ends with "N passed, M failed".
 set -u
 dir=$1 lib=$2
+# The process's bitness is the library's (make test-x86-linux runs this in 32-bit Mono).
+case $(od -An -tu1 -j4 -N1 "$lib" | tr -d ' ') in 1) bits=32 other=64 ;; *) bits=64 other=32 ;; esac
 passed=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,9 +34,9 @@ if how == "glibc":
     old, new = b"\0GLIBC_2.3.2\0", b"\0GLIBC_9.9.9\0"
     assert data.count(old) == 1, data.count(old)
     data = data.replace(old, new)
-elif how == "elfclass32":
-    assert data[:5] == b"\x7fELF\x02"
-    data[4] = 1
+elif how == "elfclass":  # the other bitness: ELFCLASS32 <-> ELFCLASS64
+    assert data[:4] == b"\x7fELF" and data[4] in (1, 2), data[:5]
+    data[4] = 3 - data[4]
 open(dst, "wb").write(bytes(data))
 PY
 }
@@ -69,7 +71,7 @@ expect beside yes "" "/viewer/#/viewpatient?otac="
 
 setup missing
 expect missing no "" \
-  "System.DllNotFoundException: the native teleradyoloji library was not found (64-bit process, Linux)" \
+  "System.DllNotFoundException: the native teleradyoloji library was not found ($bits-bit process, Linux)" \
   "$tmp/missing/libteleradyoloji.so (beside Teleradyoloji.Net.dll): not found" \
   "libteleradyoloji.so (the search path: LD_LIBRARY_PATH, /etc/ld.so.cache, /lib, /usr/lib): libteleradyoloji.so: cannot open shared object file: No such file or directory" \
   "Put libteleradyoloji.so beside Teleradyoloji.Net.dll or in a directory on LD_LIBRARY_PATH."
@@ -93,10 +95,10 @@ expect glibc-path no "$tmp/glibc-path/lib" \
   "needs a newer C library (glibc)"
 
 setup bitness
-patch "$lib" "$tmp/bitness/libteleradyoloji.so" elfclass32
+patch "$lib" "$tmp/bitness/libteleradyoloji.so" elfclass
 expect bitness no "" \
-  "System.BadImageFormatException: the native teleradyoloji library could not be loaded (64-bit process" \
-  "wrong ELF class: ELFCLASS32" \
+  "System.BadImageFormatException: the native teleradyoloji library could not be loaded ($bits-bit process" \
+  "wrong ELF class: ELFCLASS$other" \
   "The library is for the other bitness"
 
 if out=$(mono "$dir/LoaderTests.exe" 2>&1); then

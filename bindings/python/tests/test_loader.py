@@ -251,6 +251,44 @@ class LoaderTest(unittest.TestCase):
             if name not in ("trl_version", "trl_status_name"):
                 self.assertNotEqual(restype, _native.c_char_p, name)
 
+    def test_prototypes_have_the_header_widths(self):
+        # In a 32-bit process (make test-x86-linux) an int64_t* declared c_long, or a
+        # trl_client declared 8 bytes wide, would pass unseen by values (expiry times fit 32 bits).
+        import ctypes
+        import re
+
+        pointer = ctypes.sizeof(ctypes.c_void_p)
+        header = re.sub(r"/\*.*?\*/", "", open(os.path.join(support.REPO, "include", "teleradyoloji.h")).read(),
+                        flags=re.S)
+
+        def expected(text):
+            t = " ".join(text.replace("const", "").replace("*", " * ").split())
+            if t.endswith("*"):  # a pointer: to what width (None: any)
+                return ("pointer", {"int64_t": 8, "int32_t": 4}.get(t[:-1].strip()))
+            if t == "trl_log_fn":
+                return ("cdecl function", None)
+            return ("value", {"int32_t": 4, "trl_client": pointer, "uintptr_t": pointer}[t])
+
+        def declared(ctype):
+            if isinstance(ctype, type) and issubclass(ctype, ctypes._CFuncPtr):
+                cdecl = ctype._flags_ & ctypes._FUNCFLAG_CDECL
+                return ("cdecl function" if cdecl else "other function", None)
+            if ctype in (ctypes.c_char_p, ctypes.c_void_p):
+                return ("pointer", None)
+            if issubclass(ctype, ctypes._Pointer):
+                return ("pointer", ctypes.sizeof(ctype._type_))
+            return ("value", ctypes.sizeof(ctype))
+
+        exports = dict(re.findall(r"TRL_CALL (trl_\w+)\(([^)]*)\)", header))
+        for name, argtypes, _, _ in _native.PROTOTYPES:
+            params = [p for p in exports[name].split(",") if p.strip() not in ("", "void")]
+            self.assertEqual(len(argtypes), len(params), name)
+            for param, ctype in zip(params, argtypes):
+                want, got = expected(re.sub(r"\w+\s*$", "", param)), declared(ctype)
+                ok = want[0] == got[0] and (want[1] is None or want[1] == got[1])
+                self.assertTrue(ok, "%s(%s): %s declared as %s (%d-bit process)"
+                                % (name, param.strip(), want, got, 8 * pointer))
+
 
 if __name__ == "__main__":
     unittest.main()
