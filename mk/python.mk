@@ -51,7 +51,7 @@ PY_CORE_DLLS := $(BUILD)/windows-amd64/teleradyoloji-core.dll $(BUILD)/windows-3
 
 python-wheel: python-tools windows $(PY_DIST)/.built
 
-$(PY_DIST)/.built: $(LIB) $(PY_DLLS) $(PY_CORE_DLLS) $(PY_SOURCES) $(GO_SOURCES) scripts/python-dist.sh Makefile
+$(PY_DIST)/.built: $(LIB) $(PY_DLLS) $(PY_CORE_DLLS) $(PY_SOURCES) $(GO_SOURCES) scripts/python-dist.sh Makefile LICENSE NOTICE
 	scripts/python-dist.sh $(PYTHON) $(VERSION) $(PY_STAGE) $(PY_DIST) $(LIB_FILE) $(PY_DLLS)
 	touch $@
 

@@ -22,6 +22,7 @@ dist=$(cd "$dist" && pwd)
 copy() {
   mkdir -p "$1"
   cp -R "$src/pyproject.toml" "$src/setup.py" "$src/README.md" "$src/MANIFEST.in" "$src/teleradyoloji" "$1/"
+  cp -R "$repo/LICENSE" "$repo/NOTICE" "$repo/LICENSES" "$1/"  # setuptools puts LICEN[CS]E*, NOTICE* in the wheel
   rm -rf "$1/teleradyoloji/__pycache__"
   echo "$version" >"$1/VERSION"
   sed -i "s/^__version__ = .*/__version__ = \"$version\"/" "$1/teleradyoloji/__init__.py"

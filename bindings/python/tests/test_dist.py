@@ -112,6 +112,13 @@ class LinuxWheelTest(unittest.TestCase):
         self.assertEqual([n for n in names if n.startswith("teleradyoloji/lib")],
                          ["teleradyoloji/libteleradyoloji.so"])
         self.assertFalse([n for n in names if n.endswith(".dll")])
+        has_license_files(self, names)
+
+
+def has_license_files(test, names):
+    """The wheel's .dist-info carries LICENSE and NOTICE (setuptools: licenses/ or the top)."""
+    for name in ("LICENSE", "NOTICE"):
+        test.assertTrue([n for n in names if ".dist-info/" in n and n.endswith("/" + name)], (name, names))
 
 
 class WindowsWheelTest(unittest.TestCase):
@@ -132,6 +139,7 @@ class WindowsWheelTest(unittest.TestCase):
             self.assertEqual(machine, PE_MACHINE[platform], "%s %s: machine 0x%x" % (platform, dll, machine))
             self.assertEqual(magic, PE_MAGIC[platform])
             self.assertTrue(is_dll)
+        has_license_files(self, names)
 
     def test_win_amd64_has_the_x64_dll(self):
         self.check("win_amd64")
@@ -150,7 +158,7 @@ class SdistTest(unittest.TestCase):
         for name in ("VERSION", "setup.py", "pyproject.toml", "teleradyoloji/_native.py",
                      "native/go.mod", "native/go.sum", "native/vendor/modules.txt",
                      "native/export/shim.c", "native/export/exports.map",
-                     "native/include/teleradyoloji.h", "native/core/version.go"):
+                     "native/include/teleradyoloji.h", "native/core/version.go", "LICENSE", "NOTICE"):
             self.assertIn(name, names)
         self.assertFalse([n for n in names if n.endswith(("_test.go", ".so", ".dll", ".syso"))])
 
