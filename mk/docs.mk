@@ -6,4 +6,5 @@ LANG_TESTS += test-docs
 
 test-docs:
 	@$(NEED) python3 python3
+	python3 tests/docs/test_check_docs.py -q
 	python3 tests/docs/check_docs.py .
