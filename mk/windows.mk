@@ -214,9 +214,9 @@ test-windows-proxy-defaults: $(WINEPREFIX_DIR)/.ready squid-tools $(SANDBOX) $(B
     $(BUILD)/windows-amd64/proxy_click.exe
 	$(call wine_env,amd64) WINE=$(call wine_bin,amd64) timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
 
-# 32-bit by static proof (README "32-bit"): nothing 32-bit runs on the build
-# machines, so the 386 build is vetted, checked for 64-bit atomics that 386
-# may not align, and its DLLs and import library checked for cdecl.
+# 32-bit by static proof (README "32-bit"), the fast first check before the x86
+# pair runs under 32-bit Wine: the 386 build is vetted, checked for 64-bit
+# atomics that 386 may not align, and its DLLs and import library checked for cdecl.
 ATOMICALIGN := $(BUILD)/tools/atomicalign
 $(ATOMICALIGN): scripts/atomicalign/main.go scripts/atomicalign/go.mod scripts/atomicalign/go.sum
 	cd scripts/atomicalign && $(GO) build -o $(CURDIR)/$@ .
