@@ -20,15 +20,7 @@ func TestCloseStopsWarmUpInDNS(t *testing.T) {
 	target := Target{Addr: "ministry.example:443", TLS: true}
 	p.Warm(target)
 	<-looking
-	p.mu.Lock()
-	opening := p.spares[target].opening
-	p.mu.Unlock()
-	p.Close()
-	select {
-	case <-opening:
-	case <-time.After(60 * time.Second): // a bound for a hang, not a timing
-		t.Fatal("the warm-up still looks its host up after Close")
-	}
+	closeAndWaitWarmUp(t, p, target, "the warm-up still looks its host up after Close")
 }
 
 // TestCloseStopsRacingWarmUp: Close ends a warm-up whose addresses race,
@@ -39,6 +31,18 @@ func TestCloseStopsRacingWarmUp(t *testing.T) {
 	target := Target{Addr: "ministry.example:443", TLS: true}
 	p.Warm(target)
 	f.next(t)
+	closeAndWaitWarmUp(t, p, target, "the warm-up still connects after Close")
+	for _, ip := range []string{"192.0.2.1", "192.0.2.2"} {
+		if p.dead.isDead(net.ParseIP(ip), time.Now()) {
+			t.Fatalf("%s remembered as dead after Close", ip)
+		}
+	}
+}
+
+// closeAndWaitWarmUp closes p and waits until target's warm-up has ended,
+// failing with msg if it has not after a bound meant for a hang.
+func closeAndWaitWarmUp(t *testing.T, p *Pool, target Target, msg string) {
+	t.Helper()
 	p.mu.Lock()
 	opening := p.spares[target].opening
 	p.mu.Unlock()
@@ -46,11 +50,6 @@ func TestCloseStopsRacingWarmUp(t *testing.T) {
 	select {
 	case <-opening:
 	case <-time.After(60 * time.Second): // a bound for a hang, not a timing
-		t.Fatal("the warm-up still connects after Close")
-	}
-	for _, ip := range []string{"192.0.2.1", "192.0.2.2"} {
-		if p.dead.isDead(net.ParseIP(ip), time.Now()) {
-			t.Fatalf("%s remembered as dead after Close", ip)
-		}
+		t.Fatal(msg)
 	}
 }
