@@ -1,7 +1,7 @@
 # Release artifacts (scripts/dist.sh lists them):
 #   make dist               dist/: the Windows zip, the Linux tarball, the wheels and
 #                           sdist, the nupkg, the SBOM, SHA256SUMS
-#   make test-dist          the layout of each artifact (tests/dist/check.sh); in make test
+#   make test-dist          the layout of each artifact (tests/dist/check.py); in make test
 #   make test-reproducible  two make dist from clean clones of HEAD, at other paths,
 #                           times, TZ, umask and Go cache, compared byte for byte
 #                           (tests/dist/reproducible.sh; not in make test: ~10 minutes)
@@ -45,9 +45,7 @@ dist: build windows python-wheel $(DIST_WIN_SANDBOXES) $(SBOM_TOOL)
 test-dist: dist
 	@$(MAKE) --no-print-directory -s $(PY_TOOLS)/.ready
 	@$(NEED) binutils-mingw-w64 x86_64-w64-mingw32-objdump i686-w64-mingw32-objdump
-	@$(NEED) unzip unzip
-	TRL_AUDITWHEEL=$(PY_TOOLS)/venv/bin/auditwheel PYTHON=$(PYTHON) NUPKG=$(NUPKG) \
-	  tests/dist/check.sh $(VERSION) $(DIST)
+	TRL_AUDITWHEEL=$(PY_TOOLS)/venv/bin/auditwheel NUPKG=$(NUPKG) $(PYTHON) tests/dist/check.py $(VERSION) $(DIST)
 
 test-reproducible:
 	tests/dist/reproducible.sh
