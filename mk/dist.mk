@@ -6,13 +6,9 @@
 #                           times, TZ, umask and Go cache, compared byte for byte
 #                           (tests/dist/reproducible.sh; not in make test: ~10 minutes)
 DIST := dist
-# Archive member times: the commit's time, as reproducible-builds.org says.
-ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
-SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
-endif
-ifneq ($(SOURCE_DATE_EPOCH),)
-export SOURCE_DATE_EPOCH
-endif
+# Archive member times: the commit's time (reproducible-builds.org's
+# SOURCE_DATE_EPOCH), given to the scripts only: the builds need no time.
+DIST_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
 # The SBOM tool, installed once with go install (pinned) into a cache outside
 # the repository; it runs offline after that.
 SBOM_TOOL_VERSION := v1.10.0
@@ -35,17 +31,18 @@ $(BUILD)/windows-%/teleradyoloji-sandbox.exe: $(GO_SOURCES)
 # TODO(merge): if mk/nuget.mk names them otherwise, set NUPKG to the .nupkg's
 # path and make it with the target that packs it; until then dist has no nupkg.
 dist: build windows python-wheel $(DIST_WIN_SANDBOXES) $(SBOM_TOOL)
-	@test -n "$(SOURCE_DATE_EPOCH)" || { echo "make dist: no SOURCE_DATE_EPOCH (not a git checkout?)" >&2; exit 1; }
+	@test -n "$(DIST_EPOCH)" || { echo "make dist: no commit time (not a git checkout?): set SOURCE_DATE_EPOCH" >&2; exit 1; }
 	$(if $(wildcard mk/nuget.mk),$(if $(NUPKG),$(MAKE) --no-print-directory nupkg,$(error mk/nuget.mk defines no NUPKG)))
 	rm -rf $(BUILD)/dist-root
 	$(MAKE) --no-print-directory -s install PREFIX=/usr/local DESTDIR=$(abspath $(BUILD))/dist-root >/dev/null
-	VERSION=$(VERSION) BUILD=$(BUILD) LINUX_ROOT=$(BUILD)/dist-root PY_DIST=$(PY_DIST) NUPKG=$(NUPKG) \
+	SOURCE_DATE_EPOCH=$(DIST_EPOCH) VERSION=$(VERSION) BUILD=$(BUILD) LINUX_ROOT=$(BUILD)/dist-root PY_DIST=$(PY_DIST) NUPKG=$(NUPKG) \
 	  SBOM_TOOL=$(SBOM_TOOL) PYTHON=$(PYTHON) scripts/dist.sh $(DIST)
 
 test-dist: dist
-	@$(MAKE) --no-print-directory -s $(PY_TOOLS)/.ready
+	@$(MAKE) --no-print-directory -s $(PY_TOOLS)/.ready $(WINEPREFIX_DIR)/.ready
 	@$(NEED) binutils-mingw-w64 x86_64-w64-mingw32-objdump i686-w64-mingw32-objdump
-	TRL_AUDITWHEEL=$(PY_TOOLS)/venv/bin/auditwheel NUPKG=$(NUPKG) $(PYTHON) tests/dist/check.py $(VERSION) $(DIST)
+	SOURCE_DATE_EPOCH=$(DIST_EPOCH) TRL_AUDITWHEEL=$(PY_TOOLS)/venv/bin/auditwheel NUPKG=$(NUPKG) TRL_WINE=$(WINE) $(call wine_env,amd64) \
+	  $(PYTHON) tests/dist/check.py $(VERSION) $(DIST)
 
 test-reproducible:
 	tests/dist/reproducible.sh

@@ -14,7 +14,10 @@
   manylinux tag; the sdist; the nupkg (when mk/nuget.mk makes one);
 - the SBOM: CycloneDX JSON naming go.mod's modules at their versions and the
   Go toolchain, with no time stamp or serial number.
-Environment: SOURCE_DATE_EPOCH, TRL_AUDITWHEEL, NUPKG (may be empty).
+- README.txt's steps under wine64: the zip's sandbox.exe and a MinGW build
+  of examples/c/viewer_url.c with the zip's x64 files get a viewer URL.
+Environment: SOURCE_DATE_EPOCH, TRL_AUDITWHEEL, TRL_WINE (wine64) and
+WINEPREFIX (with mk/windows.mk's ProcessPrng shim), NUPKG (may be empty).
 """
 import base64
 import hashlib
@@ -127,6 +130,38 @@ def check_windows_zip(path, version, date_time, tmp):
         m, _, _, _ = pe_info(open(exe, "rb").read())
         check(m == PE_ARCH[arch][0], "%s: the program's machine is 0x%x" % (arch, m))
     ok("windows zip: x64/ and x86/ teleradyoloji.lib link a C program with MinGW (imports from teleradyoloji.dll)")
+    check_zip_to_study(root, tmp)
+
+
+def check_zip_to_study(root, tmp):
+    """README.txt's steps under wine64: the zip's sandbox, examples/c built
+    with the zip's x64 .lib beside the DLL pair, a viewer URL from it."""
+    wine = [os.environ["TRL_WINE"]]
+    app = os.path.join(tmp, "app")
+    os.makedirs(app)
+    subprocess.run(["x86_64-w64-mingw32-gcc", "-std=c11", "-I", root + "include", "-o", app + "/viewer_url.exe",
+                    root + "examples/c/viewer_url.c", root + "x64/teleradyoloji.lib"], check=True)
+    for f in ("teleradyoloji.dll", "teleradyoloji-core.dll"):
+        with open(root + "x64/" + f, "rb") as src, open(os.path.join(app, f), "wb") as dst:
+            dst.write(src.read())
+    env = dict(os.environ, WINEDEBUG="-all")
+    sandbox = subprocess.Popen(wine + [root + "x64/teleradyoloji-sandbox.exe", "--port", "0"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        base = sandbox.stdout.readline().strip()
+        if not check(base.startswith("http://127.0.0.1:"), "x64/teleradyoloji-sandbox.exe under wine64 printed %r" % base):
+            return
+        r = subprocess.run(wine + ["./viewer_url.exe", base, "ACC-2026-0001"], cwd=app, env=env,
+                           capture_output=True, text=True, timeout=300)
+        url = r.stdout.strip()
+        check(r.returncode == 0 and url.startswith(base + "/viewer/#/viewpatient?otac="),
+              "examples/c/viewer_url.exe under wine64 against the zip's sandbox: status %d, %r %r"
+              % (r.returncode, url.split("otac=")[0], r.stderr.strip()))
+    finally:
+        sandbox.kill()
+        sandbox.wait()
+    ok("windows zip, README.txt's steps under wine64: x64/teleradyoloji-sandbox.exe serves, examples/c/viewer_url.c "
+       "built with x64/teleradyoloji.lib gets a viewer URL from it")
 
 
 def check_linux_tarball(path, version, epoch, tmp):

@@ -11,6 +11,18 @@ import sys
 import tarfile
 import zipfile
 
+shown = 0
+
+
+def say(line):
+    """Prints up to 12 lines: the first differences are the ones to read."""
+    global shown
+    shown += 1
+    if shown <= 12:
+        print(line)
+    elif shown == 13:
+        print("...")
+
 
 def first_diff(a, b):
     for i, (x, y) in enumerate(zip(a, b)):
@@ -42,24 +54,24 @@ def compare(name, a, b, depth=0):
         return
     ma, mb = members(a), members(b)
     if ma is None or mb is None:
-        print("%s%s: %s" % (pad, name, first_diff(a, b)))
+        say("%s%s: %s" % (pad, name, first_diff(a, b)))
         return
     if list(ma) != list(mb):
-        print("%s%s: member order or names differ" % (pad, name))
+        say("%s%s: member order or names differ" % (pad, name))
         for n in sorted(set(ma) ^ set(mb)):
-            print("%s  only in %s: %s" % (pad, "A" if n in ma else "B", n))
+            say("%s  only in %s: %s" % (pad, "A" if n in ma else "B", n))
     for n in ma:
         if n not in mb:
             continue
         (meta_a, da), (meta_b, db) = ma[n], mb[n]
         if meta_a != meta_b:
-            print("%s%s: %s: metadata %s vs %s" % (pad, name, n, meta_a, meta_b))
+            say("%s%s: %s: metadata %s vs %s" % (pad, name, n, meta_a, meta_b))
         if da != db:
-            print("%s%s: %s: contents differ (sha256 %s vs %s)" % (
+            say("%s%s: %s: contents differ (sha256 %s vs %s)" % (
                 pad, name, n, hashlib.sha256(da).hexdigest()[:16], hashlib.sha256(db).hexdigest()[:16]))
             compare(n, da, db, depth + 1)
     if ma == mb:
-        print("%s%s: same members; the container differs: %s" % (pad, name, first_diff(a, b)))
+        say("%s%s: same members; the container differs: %s" % (pad, name, first_diff(a, b)))
 
 
 def main():
