@@ -19,7 +19,8 @@ import zipfile
 
 def fixed_time():
     epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-    return time.gmtime(max(epoch, 315532800))[:6]  # zip cannot say before 1980
+    t = time.gmtime(max(epoch, 315532800))  # zip cannot say before 1980
+    return t[:5] + (t[5] // 2 * 2,)  # nor odd seconds
 
 
 def info(name, date_time, executable):

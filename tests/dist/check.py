@@ -280,7 +280,8 @@ def check_sbom(path, version):
 def main():
     version, dist = sys.argv[1], sys.argv[2]
     epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-    date_time = time.gmtime(max(epoch, 315532800))[:6]
+    t = time.gmtime(max(epoch, 315532800))
+    date_time = t[:5] + (t[5] // 2 * 2,)  # a zip's times: 1980 on, even seconds
     nupkg = os.path.basename(os.environ.get("NUPKG", ""))
     artifacts = ["teleradyoloji-%s-windows.zip" % version, "teleradyoloji-%s-linux-x86_64.tar.gz" % version,
                  "teleradyoloji-%s.tar.gz" % version, "teleradyoloji-%s.cdx.json" % version] + [
