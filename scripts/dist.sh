@@ -80,7 +80,8 @@ src=$stage/sbom-src
 mkdir -p "$src"
 git ls-files -z -- go.mod go.sum core export cmd sandbox LICENSE | xargs -0 cp --parents -t "$src"
 export GIT_AUTHOR_DATE="@$SOURCE_DATE_EPOCH" GIT_COMMITTER_DATE="@$SOURCE_DATE_EPOCH"
-(cd "$src" && git -c init.defaultBranch=main init -q && git add -A &&
+(cd "$src" && git -c init.defaultBranch=main init -q && git add -A && git config commit.gpgsign false &&
+  git config tag.gpgsign false && git config core.hooksPath /dev/null &&
   git -c user.name=dist -c user.email=dist@localhost commit -qm "teleradyoloji $VERSION" &&
   git tag "v$VERSION")
 (cd "$src" && GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local CGO_ENABLED=1 GOOS=linux GOARCH=amd64 \
