@@ -35,7 +35,7 @@ windows-tools:
 
 windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS)
 
-# Two DLLs per architecture (README "Windows"): teleradyoloji.dll, a small C
+# Two DLLs per architecture (docs/windows.md): teleradyoloji.dll, a small C
 # front (windows/front.c) that owns the name and the ABI, checks the platform
 # and forwards every call to teleradyoloji-core.dll, the Go library beside it.
 # Both carry a version resource; the front's .def and import library come
@@ -98,7 +98,7 @@ $(BUILD)/windows-%/test_fpu.exe: tests/c/test_fpu.c tests/c/harness.h $(BUILD)/w
 	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_fpu.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
 
-# What the x86 pair costs a 32-bit process's address space (README "32-bit").
+# What the x86 pair costs a 32-bit process's address space (docs/windows.md#32-bit-x86-is-run).
 $(BUILD)/windows-%/test_addrspace.exe: tests/c/test_addrspace.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_addrspace.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread -Wl,--stack,$(ADDRSPACE_STACK)
@@ -214,7 +214,7 @@ test-windows-proxy-defaults: $(WINEPREFIX_DIR)/.ready squid-tools $(SANDBOX) $(B
     $(BUILD)/windows-amd64/proxy_click.exe
 	$(call wine_env,amd64) WINE=$(call wine_bin,amd64) timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
 
-# 32-bit by static proof (README "32-bit"), the fast first check before the x86
+# 32-bit by static proof (docs/windows.md#32-bit-x86-is-run), the fast first check before the x86
 # pair runs under 32-bit Wine: the 386 build is vetted, checked for 64-bit
 # atomics that 386 may not align, and its DLLs and import library checked for cdecl.
 ATOMICALIGN := $(BUILD)/tools/atomicalign
