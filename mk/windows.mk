@@ -13,7 +13,9 @@ WIN_DOCTORS  := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.exe
 ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/version.go)
 # Export only the header's trl_* (the shim marks them dllexport); Go's own
 # exports file is replaced by --exclude-all-symbols; libgcc is linked in.
-WIN_LDFLAGS  := -s -w $(GO_VERSION_X) -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
+# No build ID, no link time (Go's link already writes a zero PE time; the
+# front's gcc link is told to): the same bytes at any path and time.
+WIN_LDFLAGS  := -s -w -buildid= $(GO_VERSION_X) -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
 WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
 # 32-bit Wine (Debian's wine32:i386 through multiarch) runs the x86 programs
@@ -58,7 +60,7 @@ $(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h wi
 	$(call win_def,include/teleradyoloji.h) > $(@D)/teleradyoloji.def
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O2 -shared -s -D_WIN32_WINNT=0x0601 \
 	  -DTRL_FRONT_VERSION='"$(VERSION)"' -o $@ windows/front.c $(@D)/front-version.o $(@D)/teleradyoloji.def \
-	  -static-libgcc
+	  -static-libgcc -Wl,--no-insert-timestamp
 	$(WIN_TOOL_$*)-dlltool -d $(@D)/teleradyoloji.def -D teleradyoloji.dll -l $(@D)/teleradyoloji.lib
 
 # win_def HEADER: the .def of teleradyoloji.dll exporting HEADER's functions.
