@@ -25,7 +25,8 @@ nuget-tools: dotnet-tools windows-tools
 	@$(NEED) mono-devel ikdasm
 	@$(NEED) unzip unzip
 
-$(NUGET_LIB): $(wildcard $(DOTNET_DIR)/Teleradyoloji/*.cs) | nuget-tools
+# The folder too: a removed source file changes it.
+$(NUGET_LIB): $(wildcard $(DOTNET_DIR)/Teleradyoloji/*.cs) $(DOTNET_DIR)/Teleradyoloji | nuget-tools
 	@mkdir -p $(@D)
 	$(DOTNET_MCS) -target:library -optimize+ -nostdlib -noconfig -lib:$(NUGET_API) -lib:$(NUGET_API)/Facades \
 	  -r:mscorlib.dll -r:System.dll -r:System.Core.dll -r:netstandard.dll \
