@@ -24,6 +24,7 @@ nuget-tools: dotnet-tools windows-tools
 	@$(NEED) nuget nuget
 	@$(NEED) mono-devel ikdasm
 	@$(NEED) unzip unzip
+	@$(NEED) util-linux unshare
 
 # The folder too: a removed source file changes it.
 $(NUGET_LIB): $(wildcard $(DOTNET_DIR)/Teleradyoloji/*.cs) $(DOTNET_DIR)/Teleradyoloji | nuget-tools

@@ -5,7 +5,7 @@
 #   1. Its files: the layout below, the same as Teleradyoloji.csproj packs (bindings/dotnet/
 #      nuspec.py --list), each byte for byte the file it was packed from.
 #   2. lib/netstandard2.0's assembly uses only types netstandard.dll has (mk/nuget.mk says why).
-#   3. nuget install from a folder feed (NuGet.Config: <clear/> and that folder only) into
+#   3. nuget install from a folder feed (NuGet.Config: <clear/> and that folder only; no network) into
 #      Consumer/ (a packages.config project), built with xbuild for x86 and for x64.
 #   4. Beside each program: the DLL pair of its platform (PE machine types), the other pairs in
 #      x86\ and x64\, each loaded by loadpair.exe under the Wine of its bitness.
@@ -20,15 +20,18 @@ passed=0
 failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-# check NAME CMD...: CMD's output is shown only when it fails.
+# check NAME CMD...: CMD's output is shown when it fails, or always with SHOW=1 (the Wine loads).
 check() {
-  local name=$1 out
+  local name=$1 out rc
   shift
-  if out=$("$@" 2>&1); then ok "$name"; else fail "$name"; echo "$out" | sed 's/^/     /'; fi
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ]; then ok "$name"; else fail "$name"; fi
+  if [ -n "$out" ] && { [ $rc -ne 0 ] || [ "${SHOW:-}" = 1 ]; }; then echo "$out" | sed 's/^/     /'; fi
 }
 
 rm -rf "$work" && mkdir -p "$work/feed" "$work/home"
-cd "$work" && work=$PWD
+cd "$work" && work=$PWD || exit 1
 # No stray NuGet configuration or cache: a home of its own.
 export HOME=$work/home
 
@@ -89,8 +92,15 @@ cp "$here/Consumer/Consumer.csproj" "$here/Consumer/packages.config" "$repo/exam
 if ! grep -q "id=\"Teleradyoloji\" version=\"$VERSION\"" Consumer/packages.config; then
   fail "tests/nuget/Consumer names Teleradyoloji $VERSION (packages.config and the .csproj's paths: update them)"
 fi
-check "nuget install from the folder feed" \
-  nuget install Consumer/packages.config -OutputDirectory packages -ConfigFile NuGet.Config -NoCache -NonInteractive
+# In a network namespace of its own (no network at all): a source it would try beside the folder
+# shows as a warning (NameResolutionFailure), which fails the check.
+restore() {
+  local out
+  out=$(unshare -n nuget install Consumer/packages.config -OutputDirectory packages -ConfigFile NuGet.Config \
+    -NoCache -NonInteractive 2>&1) || { echo "$out"; return 1; }
+  ! grep -iE 'warn|error' <<<"$out"
+}
+check "nuget install from the folder feed, without network" restore
 pkg=packages/Teleradyoloji.$VERSION
 
 # pe_machine FILE: the PE header's machine field (014c i386, 8664 x86-64).
@@ -130,7 +140,7 @@ for arch in x86 x64; do
   ok "xbuild /p:Platform=$arch"
   check "$arch: its DLL pair is beside the program" pair "$bin" "$arch"
   check "$arch: x86\\ holds the x86 pair, x64\\ the x64 pair" eval 'pair "$bin/x86" x86 && pair "$bin/x64" x64'
-  check "$arch: the pair beside the program loads under ${wine[$arch]##*/}" load "$bin" "$arch"
+  SHOW=1 check "$arch: the pair beside the program loads under ${wine[$arch]##*/}" load "$bin" "$arch"
   # Mono runs it as a 64-bit process: the package's linux-x64 library, by LD_LIBRARY_PATH (the
   # targets copy only the Windows DLLs). The URL carries a one-time code: checked, never shown.
   if out=$(LD_LIBRARY_PATH=$work/$pkg/runtimes/linux-x64/native timeout 120 mono "$bin/OpenStudy.exe" ACC-EXAMPLE 12345678901 2>&1) &&
@@ -142,8 +152,8 @@ for arch in x86 x64; do
   fi
 done
 # The other bitness's folders, once: each pair loads under its own Wine.
-check "x86\\ loads under ${wine[x86]##*/}" load Consumer/bin/x64/x86 x86
-check "x64\\ loads under ${wine[x64]##*/}" load Consumer/bin/x86/x64 x64
+SHOW=1 check "x86\\ loads under ${wine[x86]##*/}" load Consumer/bin/x64/x86 x86
+SHOW=1 check "x64\\ loads under ${wine[x64]##*/}" load Consumer/bin/x86/x64 x64
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
