@@ -8,6 +8,7 @@ of the package: what `dotnet pack` would pack where a .NET SDK exists).
 Files: every <None Include|Update=... Pack="true" PackagePath=...> item, and the assembly and its
 XML documentation in lib/TargetFramework/ (from LIB_DIR, where mk/nuget.mk compiles them).
 NATIVE_DIR stands for the csproj's TeleradyolojiNativeDir (make build and make windows's build/).
+Conditions are not evaluated (the packed items have none); an unknown $(Property) is an error.
 Metadata: the csproj's Package* properties that NuGet 2.8's nuspec schema has. It has no <readme>,
 <license> or <repository> (NuGet 4-5.10): README.md, LICENSE and NOTICE are packed as files.
 """
