@@ -4,11 +4,14 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"net/url"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
 	"github.com/valyala/fasthttp"
+	"golang.org/x/net/http/httpproxy"
 )
 
 // transportKey is every setting a client's fasthttp.Client and connection
@@ -18,6 +21,7 @@ import (
 // connection carries none: the token is a header, per client).
 type transportKey struct {
 	proxy            string
+	proxyEnv         string            // what "env" read from the environment
 	caFile           [sha256.Size]byte // ca_file's contents
 	timeout, idle    time.Duration
 	userAgent        string
@@ -41,7 +45,8 @@ var transports = struct {
 
 // acquireTransport returns the transport for cfg, made on first use.
 func acquireTransport(cfg *Config, caPEM []byte, proxy conn.ProxyChoice) *transport {
-	k := transportKey{proxy: cfg.Proxy, caFile: sha256.Sum256(caPEM), timeout: cfg.Timeout, idle: cfg.IdleTimeout,
+	env := proxyEnv(cfg.Proxy)
+	k := transportKey{proxy: cfg.Proxy, proxyEnv: env.HTTPProxy + "\n" + env.HTTPSProxy + "\n" + env.NoProxy + "\n" + strconv.FormatBool(env.CGI), caFile: sha256.Sum256(caPEM), timeout: cfg.Timeout, idle: cfg.IdleTimeout,
 		userAgent: cfg.UserAgent, maxResponseBytes: cfg.MaxResponseBytes}
 	transports.mu.Lock()
 	defer transports.mu.Unlock()
@@ -53,7 +58,7 @@ func acquireTransport(cfg *Config, caPEM []byte, proxy conn.ProxyChoice) *transp
 	// The pool logs dial errors only; a proxy dialer may quote the proxy's
 	// URL. The proxy is part of the key, so its password is every sharing
 	// client's; the clients' own passwords never reach a dialer.
-	secrets := proxySecrets(cfg.Proxy)
+	secrets := append(proxySecrets(cfg.Proxy), append(proxySecrets(env.HTTPProxy), proxySecrets(env.HTTPSProxy)...)...)
 	t.conns = conn.New(conn.Options{TLSConfig: t.tlsConfig, Proxy: proxy, IdleTimeout: cfg.IdleTimeout, Timeout: cfg.Timeout,
 		Redact: func(s string) string { return maskSecrets(s, secrets...) }})
 	t.http = newHTTPClient(cfg, t.conns)
@@ -75,6 +80,15 @@ func (t *transport) release() {
 		t.conns.Close()
 		t.http.CloseIdleConnections()
 	}
+}
+
+// proxyEnv is the environment's proxy settings where the "proxy" setting
+// reads them once, at trl_client_new ("env"; "system" off Windows).
+func proxyEnv(setting string) httpproxy.Config {
+	if setting == "env" || setting == "system" && runtime.GOOS != "windows" {
+		return *httpproxy.FromEnvironment()
+	}
+	return httpproxy.Config{}
 }
 
 // proxySecrets is the password in a proxy URL, as typed and form-encoded.
