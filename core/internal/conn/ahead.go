@@ -7,10 +7,9 @@ import (
 
 // Reconnect ahead: while a host has carried a request in the last
 // IdleTimeout, a sweep every aheadEvery looks at its connections without
-// reading them. One the server closed (a FIN or RST, which the kernel sees
-// even behind an unread TLS close_notify) is marked dead, and a spare is
-// opened in the background unless the host still has a live one: the next
-// request then does not connect on the caller's path. A server that closes
+// reading them. One the server closed (see closedWhileIdle) is marked dead,
+// and a spare is opened in the background unless the host still has a live
+// one: the next request then does not connect on the caller's path. A server that closes
 // at once costs at most aheadBudget reconnects per host per aheadWindow, the
 // n-th one (n-1)×aheadBackoff after the close. One timer per pool, none
 // when the pool was not used for IdleTimeout: no goroutine per client.
@@ -79,7 +78,7 @@ func (p *Pool) sweep() {
 	for _, c := range check {
 		// Not a connection being read or just written: its answer may be
 		// under way, and fasthttp closes it itself after a "close".
-		if c.idleAt(now) > unreadGrace && closedByServer(c.raw) {
+		if c.idleAt(now) > unreadGrace && c.closedWhileIdle() {
 			c.dead.Store(true) // its next Write fails with ErrIdleClosed, nothing sent
 			p.dropSpare(c)
 			closed[c.key] = true
@@ -155,4 +154,12 @@ func (p *Pool) reconnectAhead(t Target, now time.Time) {
 			p.WarmIfNeeded(t)
 		}
 	})
+}
+
+// closedWhileIdle: the server closed c, or c carried a request and has TLS
+// bytes nobody asked for (a close_notify; where the TCP state cannot be
+// read, it hides the FIN behind it). Not for an unused spare: its bytes may
+// be TLS 1.3 session tickets.
+func (c *liveConn) closedWhileIdle() bool {
+	return closedByServer(c.raw) || c.tls != nil && c.used.Load() && peek(c.raw) == peekData
 }
