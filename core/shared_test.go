@@ -117,3 +117,22 @@ func TestSharedPoolHidesProxyPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseKeepsOthersWarmUp: a client closed at once after it was made
+// does not end the warm-up that the next client of its transport relies on;
+// that client's first click uses the prewarmed connections.
+func TestCloseKeepsOthersWarmUp(t *testing.T) {
+	s, ca := twoHostSandbox(t)
+	a, err := NewFromJSON([]byte(s.ConfigJSON(ca)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newClient(t, s, ca)
+	a.Close()
+	waitFor(t, "prewarm", func() bool { c := s.Conns(); return c["main"].Open == 1 && c["api"].Open == 1 })
+	if _, err := b.ViewerURL("ACC-1", "12345678901", "10000000146"); err != nil {
+		t.Fatal(err)
+	}
+	wantConns(t, s, "main", sandbox.ConnStats{Accepted: 1, TLSFull: 1})
+	wantConns(t, s, "api", sandbox.ConnStats{Accepted: 1, TLSFull: 1})
+}
