@@ -126,6 +126,7 @@ typedef struct {
 static server tls12 = {"TLS 1.2", "", "", "ogn12", "api12"};
 static server tls12s = {"TLS 1.2, short keep-alive", "", "", "ogn12s", "api12s"};
 static server tls13 = {"TLS 1.3", "", "", "ogn13", "api13"};
+static server tls12d = {"TLS 1.2, host names", "", "", "ogn12", "api12"}; /* WAN_TLS12_DNS, optional */
 
 static char ca_json[1024], viewer[256];
 static int lacks_prewarm = -1; /* -1 unknown, 1 the library rejects the key */
@@ -218,6 +219,8 @@ static row r_other = {"another patient, at once", &tls12, 2, 0, {0}, 0, 0, 0, 0,
 static row r_later = {"another patient, 35 s later", &tls12, 2, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_closed = {"another patient, server closed idle conns", &tls12s, 2, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_thousand = {"1,000 clients, 1st click of #1000, prewarm", &tls12, 2, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_dns_cold = {"first click, names via DNS, no prewarm", &tls12d, 5.5, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_dns_warm = {"another patient, names cached", &tls12d, 2, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_tls13 = {"first click, TLS 1.3 server, no prewarm", &tls13, 4, 1, {0}, 0, 0, 0, 0, NULL};
 static row r_naive12 = {"naive pattern, TLS 1.2", &tls12, 5, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_naive13 = {"naive pattern, TLS 1.3", &tls13, 4, 1, {0}, 0, 0, 0, 0, NULL};
@@ -288,7 +291,7 @@ static char self_path[1024];
 static int first_click(const char *srv, const char *pw, const char *wait) {
     char p[16];
     new_patient(p);
-    const server *s = strcmp(srv, "13") == 0 ? &tls13 : &tls12;
+    const server *s = strcmp(srv, "13") == 0 ? &tls13 : strcmp(srv, "12d") == 0 ? &tls12d : &tls12;
     double t0 = now_ms();
     trl_client c = new_client(s, strcmp(pw, "on") == 0 ? PW_ON : PW_OFF);
     double new_ms = now_ms() - t0;
@@ -411,6 +414,22 @@ static void thousand_samples(int n, double wait_ms) {
     }
 }
 
+/* dns_samples: the host-name rows (the servers as names, looked up through
+ * a DNS server RTT/2 away; run.sh sets WAN_TLS12_DNS inside its network
+ * namespace): a new process's first click, then clicks with the names cached. */
+static void dns_samples(int n) {
+    if (!tls12d.ogn[0]) {
+        r_dns_cold.na = r_dns_warm.na = "n/a (needs root: network namespace)";
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        quiet();
+        cold_sample(&r_dns_cold, "12d", "off", 0);
+    }
+    quiet();
+    warm_samples(&r_dns_warm, n, 0);
+}
+
 /* ---- report ---- */
 
 static int cmp_double(const void *a, const void *b) {
@@ -430,7 +449,7 @@ static int verbose;
 
 static void print_row(const row *r, const row *naive) {
     if (r->na || r->n == 0) {
-        printf("%-44s %-32s  %5.0f   %6.2f\n", r->name, r->na ? r->na : "n/a (no sample)", r->floor_rtt,
+        printf("%-44s %-32s  %5.3g   %6.2f\n", r->name, r->na ? r->na : "n/a (no sample)", r->floor_rtt,
                naive && naive->n ? median((double *)naive->ms, naive->n) / rtt_ms : 0);
         return;
     }
@@ -442,7 +461,7 @@ static void print_row(const row *r, const row *naive) {
     double med = median(v, r->n);
     char nv[16] = "";
     if (naive && naive->n) snprintf(nv, sizeof nv, "%6.2f", median((double *)naive->ms, naive->n) / rtt_ms);
-    printf("%-44s %2d %8.1f %6.2f (%5.2f-%5.2f)  %5.0f   %6s   %.1f/%.1f\n", r->name, r->n, med, med / rtt_ms,
+    printf("%-44s %2d %8.1f %6.2f (%5.2f-%5.2f)  %5.3g   %6s   %.1f/%.1f\n", r->name, r->n, med, med / rtt_ms,
            lo / rtt_ms, hi / rtt_ms, r->floor_rtt, nv, (double)r->ogn / r->n, (double)r->api / r->n);
     if (verbose) {
         printf("    samples ms:");
@@ -481,6 +500,7 @@ int main(int argc, char **argv) {
     parse_server(&tls12, "WAN_TLS12");
     parse_server(&tls12s, "WAN_TLS12_SHORT");
     parse_server(&tls13, "WAN_TLS13");
+    if (getenv("WAN_TLS12_DNS") && *getenv("WAN_TLS12_DNS")) parse_server(&tls12d, "WAN_TLS12_DNS");
     snprintf(viewer, sizeof viewer, "%s", env_str("WAN_VIEWER"));
     /* ca_file as a JSON string (a Windows path has backslashes) */
     const char *ca = env_str("WAN_CA_FILE");
@@ -529,6 +549,7 @@ int main(int argc, char **argv) {
         cold_sample(&r_prewarm, "12", "on", prewarm_wait);
     }
     thousand_samples(reps, prewarm_wait);
+    dns_samples(reps);
     quiet();
     warm_samples(&r_same, reps, 1);
     quiet();
@@ -556,6 +577,8 @@ int main(int argc, char **argv) {
     print_row(&r_closed, &r_naive12);
     print_row(&r_thousand, &r_naive12);
     print_row(&r_tls13, &r_naive13);
+    print_row(&r_dns_cold, &r_naive12);
+    print_row(&r_dns_warm, &r_naive12);
     printf("\n");
     print_row(&r_naive12, NULL);
     print_row(&r_naive13, NULL);
