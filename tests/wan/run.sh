@@ -6,7 +6,8 @@
 # CLIENT (default build/wan/wan_bench; a command naming a *.exe, i.e. under
 # wine64, gets the CA's path as a Windows path) and stops everything it
 # started. No root needed: 127.0.0.0/8 is all loopback on Linux, and nothing
-# outside build/wan/ is touched.
+# outside build/wan/ is touched; as root, it runs in a network namespace of
+# its own for the host-name rows (see below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
