@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/teleradyoloji/teleradyoloji/core/internal/conn"
@@ -18,8 +19,10 @@ import (
 // Client is safe for use by many goroutines at once.
 type Client struct {
 	cfg        Config
-	http       *fasthttp.Client
-	conns      *conn.Pool
+	shared     *transport       // shared with every client of equal transport settings
+	http       *fasthttp.Client // shared.http
+	conns      *conn.Pool       // shared.conns
+	closeOnce  sync.Once
 	api        conn.Target // the API host, connected ahead while a token is fetched
 	cache      *tokenCache
 	tokenURL   string
@@ -44,7 +47,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tlsConfig := tlsConfigLoader(caPEM)
 	c := &Client{
 		cfg:        cfg,
 		api:        targetOf(cfg.APIURL),
@@ -55,28 +57,23 @@ func New(cfg Config) (*Client, error) {
 		viewerBase: cfg.ViewerURL + "/",
 		secrets:    []string{cfg.Password},
 	}
-	if u, err := url.Parse(cfg.Proxy); err == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok {
-			c.secrets = append(c.secrets, p, url.QueryEscape(p))
-		}
-	}
+	c.secrets = append(c.secrets, proxySecrets(cfg.Proxy)...)
 	// The password as it may come back from a server: form- or JSON-encoded.
 	quoted, _ := jsonx.Marshal(cfg.Password)
 	c.secrets = append(c.secrets, url.QueryEscape(cfg.Password), string(quoted[1:len(quoted)-1]))
-	c.conns = conn.New(conn.Options{TLSConfig: tlsConfig, Proxy: proxy, IdleTimeout: cfg.IdleTimeout, Timeout: cfg.Timeout,
-		Redact: func(s string) string { return maskSecrets(s, c.secrets...) }})
-	c.http = newHTTPClient(&c.cfg, c.conns)
-	c.tlsConfig = tlsConfig
+	c.shared = acquireTransport(&c.cfg, caPEM, proxy)
+	c.http, c.conns, c.tlsConfig = c.shared.http, c.shared.conns, c.shared.tlsConfig
 	c.caPEM = caPEM
 	c.logCreated()
 	if strings.HasPrefix(cfg.OGNURL, "https:") || strings.HasPrefix(cfg.APIURL, "https:") {
 		// The system roots and (on Windows) the verifier, made ready off
 		// the caller's thread.
-		go func() { warmVerifier(tlsConfig().RootCAs) }()
+		go func() { warmVerifier(c.tlsConfig().RootCAs) }()
 	}
 	if cfg.Prewarm {
-		c.conns.Warm(targetOf(cfg.OGNURL))
-		c.conns.Warm(c.api)
+		// No-ops where another client of the transport keeps a connection.
+		c.conns.WarmIfNeeded(targetOf(cfg.OGNURL))
+		c.conns.WarmIfNeeded(c.api)
 	}
 	return c, nil
 }
@@ -96,11 +93,15 @@ func NewFromJSON(configJSON []byte) (*Client, error) {
 	return New(cfg)
 }
 
-// Close stops connecting ahead and releases idle connections. Calls in
-// progress finish normally.
+// Close drops the client's use of its transport; the last client of a
+// transport stops connecting ahead and releases idle connections. Calls in
+// progress finish normally. A second Close does nothing.
 func (c *Client) Close() {
-	c.conns.Close()
-	c.http.CloseIdleConnections()
+	closed := false
+	c.closeOnce.Do(func() { c.shared.release(); closed = true })
+	if !closed {
+		return
+	}
 	logx.New(logx.Info, "client.closed", "client closed").Send()
 }
 

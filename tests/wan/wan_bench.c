@@ -126,9 +126,11 @@ typedef struct {
 static server tls12 = {"TLS 1.2", "", "", "ogn12", "api12"};
 static server tls12s = {"TLS 1.2, short keep-alive", "", "", "ogn12s", "api12s"};
 static server tls13 = {"TLS 1.3", "", "", "ogn13", "api13"};
+static server tls12d = {"TLS 1.2, host names", "", "", "ogn12", "api12"}; /* WAN_TLS12_DNS, optional */
 
 static char ca_json[1024], viewer[256];
 static int lacks_prewarm = -1; /* -1 unknown, 1 the library rejects the key */
+static int sharing;            /* 1: new clients get equal settings (the 1,000-clients row) */
 
 typedef struct {
     long ogn, api;
@@ -151,12 +153,18 @@ static trl_client new_client(const server *s, int prewarm) {
         if (lacks_prewarm == 1) return 0;
         pw = ",\"prewarm\":true";
     }
+    /* Clients with equal settings share connections (one process, many
+     * institutions): a user agent of its own keeps each row's client apart,
+     * as if alone in its process, unless the row is about sharing. */
+    static long n_clients;
+    char ua[64] = "";
+    if (!sharing) snprintf(ua, sizeof ua, ",\"user_agent\":\"wan-bench/%ld\"", ++n_clients);
     char cfg[2048];
     snprintf(cfg, sizeof cfg,
              "{\"institution_code\":\"1234567\",\"password\":\"Gizli-Parola-2026!\","
              "\"application_code\":\"SANDBOX-HIS\",\"ogn_url\":\"%s\",\"api_url\":\"%s/integrationapi\","
-             "\"viewer_url\":\"%s\",\"ca_file\":\"%s\"%s}",
-             s->ogn, s->api, viewer, ca_json, pw);
+             "\"viewer_url\":\"%s\",\"ca_file\":\"%s\"%s%s}",
+             s->ogn, s->api, viewer, ca_json, pw, ua);
     trl_client c = 0;
     char *err = NULL;
     int32_t rc = trl_client_new(cfg, &c, &err);
@@ -209,7 +217,10 @@ static row r_prewarm = {"first click 1 s after client_new, prewarm", &tls12, 2, 
 static row r_same = {"same patient again, at once", &tls12, 1, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_other = {"another patient, at once", &tls12, 2, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_later = {"another patient, 35 s later", &tls12, 2, 0, {0}, 0, 0, 0, 0, NULL};
-static row r_closed = {"another patient, server closed idle conns", &tls12s, 4, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_closed = {"another patient, server closed idle conns", &tls12s, 2, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_thousand = {"1,000 clients, 1st click of #1000, prewarm", &tls12, 2, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_dns_cold = {"first click, names via DNS, no prewarm", &tls12d, 5.5, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_dns_warm = {"another patient, names cached", &tls12d, 2, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_tls13 = {"first click, TLS 1.3 server, no prewarm", &tls13, 4, 1, {0}, 0, 0, 0, 0, NULL};
 static row r_naive12 = {"naive pattern, TLS 1.2", &tls12, 5, 0, {0}, 0, 0, 0, 0, NULL};
 static row r_naive13 = {"naive pattern, TLS 1.3", &tls13, 4, 1, {0}, 0, 0, 0, 0, NULL};
@@ -280,7 +291,7 @@ static char self_path[1024];
 static int first_click(const char *srv, const char *pw, const char *wait) {
     char p[16];
     new_patient(p);
-    const server *s = strcmp(srv, "13") == 0 ? &tls13 : &tls12;
+    const server *s = strcmp(srv, "13") == 0 ? &tls13 : strcmp(srv, "12d") == 0 ? &tls12d : &tls12;
     double t0 = now_ms();
     trl_client c = new_client(s, strcmp(pw, "on") == 0 ? PW_ON : PW_OFF);
     double new_ms = now_ms() - t0;
@@ -295,13 +306,41 @@ static int first_click(const char *srv, const char *pw, const char *wait) {
     return 0;
 }
 
+/* thousand_click is a child process's whole work (wan_bench --thousand W):
+ * 1,000 clients with equal settings (one per institution, as a cloud HIS
+ * has), prewarm on, W ms of wait, then the first click of the last one. It
+ * prints "ms NEW_MS CLICK_MS": NEW_MS for all 1,000 trl_client_new. */
+static int thousand_click(const char *wait) {
+    enum { N = 1000 };
+    static trl_client c[N];
+    char p[16];
+    new_patient(p);
+    sharing = 1;
+    double t0 = now_ms();
+    for (int i = 0; i < N; i++)
+        if (!(c[i] = new_client(&tls12, PW_ON))) {
+            printf("na\n");
+            return 0;
+        }
+    double new_ms = now_ms() - t0;
+    sleep_ms(atof(wait));
+    double ms = click(c[N - 1], p);
+    printf("ms %.3f %.3f\n", new_ms, ms);
+    for (int i = 0; i < N; i++) trl_client_close(c[i]);
+    return 0;
+}
+
 /* cold_sample runs first_click in a new process, so that the click is the
  * process's first, as after an HIS starts (once-per-process costs, such as
  * Windows certificate verification's first use, are in it). Counts every
  * connection the child made. */
+static double thousand_new_ms[MAXS];
+static int n_thousand_new;
+
 static void cold_sample(row *r, const char *srv, const char *pw, double wait_ms) {
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "%s --first %s %s %.0f", self_path, srv, pw, wait_ms);
+    if (r == &r_thousand) snprintf(cmd, sizeof cmd, "%s --thousand %.0f", self_path, wait_ms);
+    else snprintf(cmd, sizeof cmd, "%s --first %s %s %.0f", self_path, srv, pw, wait_ms);
     conns b = snap(r->srv);
     FILE *f = popen(cmd, "r");
     char line[256] = "";
@@ -320,7 +359,8 @@ static void cold_sample(row *r, const char *srv, const char *pw, double wait_ms)
         fprintf(stderr, "wan_bench: %s failed (status %d): %s\n", cmd, st, line);
         exit(1);
     }
-    if (strcmp(pw, "off") == 0 && n_client_new < MAXS) client_new_ms[n_client_new++] = new_ms;
+    if (r == &r_thousand) thousand_new_ms[n_thousand_new++] = new_ms;
+    else if (strcmp(pw, "off") == 0 && n_client_new < MAXS) client_new_ms[n_client_new++] = new_ms;
     record(r, ms, b, snap(r->srv));
 }
 
@@ -366,6 +406,30 @@ static void warm_samples(row *r, int n, int same_patient) {
     trl_client_close(c);
 }
 
+/* thousand_samples: the 1,000-clients row, each sample a new process. */
+static void thousand_samples(int n, double wait_ms) {
+    for (int i = 0; i < n && !r_thousand.na; i++) {
+        quiet();
+        cold_sample(&r_thousand, "12", "on", wait_ms);
+    }
+}
+
+/* dns_samples: the host-name rows (the servers as names, looked up through
+ * a DNS server RTT/2 away; run.sh sets WAN_TLS12_DNS inside its network
+ * namespace): a new process's first click, then clicks with the names cached. */
+static void dns_samples(int n) {
+    if (!tls12d.ogn[0]) {
+        r_dns_cold.na = r_dns_warm.na = "n/a (needs root: network namespace)";
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        quiet();
+        cold_sample(&r_dns_cold, "12d", "off", 0);
+    }
+    quiet();
+    warm_samples(&r_dns_warm, n, 0);
+}
+
 /* ---- report ---- */
 
 static int cmp_double(const void *a, const void *b) {
@@ -385,7 +449,7 @@ static int verbose;
 
 static void print_row(const row *r, const row *naive) {
     if (r->na || r->n == 0) {
-        printf("%-44s %-32s  %5.0f   %6.2f\n", r->name, r->na ? r->na : "n/a (no sample)", r->floor_rtt,
+        printf("%-44s %-32s  %5.3g   %6.2f\n", r->name, r->na ? r->na : "n/a (no sample)", r->floor_rtt,
                naive && naive->n ? median((double *)naive->ms, naive->n) / rtt_ms : 0);
         return;
     }
@@ -397,7 +461,7 @@ static void print_row(const row *r, const row *naive) {
     double med = median(v, r->n);
     char nv[16] = "";
     if (naive && naive->n) snprintf(nv, sizeof nv, "%6.2f", median((double *)naive->ms, naive->n) / rtt_ms);
-    printf("%-44s %2d %8.1f %6.2f (%5.2f-%5.2f)  %5.0f   %6s   %.1f/%.1f\n", r->name, r->n, med, med / rtt_ms,
+    printf("%-44s %2d %8.1f %6.2f (%5.2f-%5.2f)  %5.3g   %6s   %.1f/%.1f\n", r->name, r->n, med, med / rtt_ms,
            lo / rtt_ms, hi / rtt_ms, r->floor_rtt, nv, (double)r->ogn / r->n, (double)r->api / r->n);
     if (verbose) {
         printf("    samples ms:");
@@ -436,6 +500,7 @@ int main(int argc, char **argv) {
     parse_server(&tls12, "WAN_TLS12");
     parse_server(&tls12s, "WAN_TLS12_SHORT");
     parse_server(&tls13, "WAN_TLS13");
+    if (getenv("WAN_TLS12_DNS") && *getenv("WAN_TLS12_DNS")) parse_server(&tls12d, "WAN_TLS12_DNS");
     snprintf(viewer, sizeof viewer, "%s", env_str("WAN_VIEWER"));
     /* ca_file as a JSON string (a Windows path has backslashes) */
     const char *ca = env_str("WAN_CA_FILE");
@@ -456,6 +521,7 @@ int main(int argc, char **argv) {
     else snprintf(self_path, sizeof self_path, "%s", argv[0]);
 #endif
     if (argc == 5 && strcmp(argv[1], "--first") == 0) return first_click(argv[2], argv[3], argv[4]);
+    if (argc == 3 && strcmp(argv[1], "--thousand") == 0) return thousand_click(argv[2]);
     if (argc != 1) {
         fprintf(stderr, "usage: wan_bench (environment from tests/wan/run.sh)\n");
         return 2;
@@ -482,6 +548,8 @@ int main(int argc, char **argv) {
         quiet();
         cold_sample(&r_prewarm, "12", "on", prewarm_wait);
     }
+    thousand_samples(reps, prewarm_wait);
+    dns_samples(reps);
     quiet();
     warm_samples(&r_same, reps, 1);
     quiet();
@@ -507,7 +575,10 @@ int main(int argc, char **argv) {
     print_row(&r_other, &r_naive12);
     print_row(&r_later, &r_naive12);
     print_row(&r_closed, &r_naive12);
+    print_row(&r_thousand, &r_naive12);
     print_row(&r_tls13, &r_naive13);
+    print_row(&r_dns_cold, &r_naive12);
+    print_row(&r_dns_warm, &r_naive12);
     printf("\n");
     print_row(&r_naive12, NULL);
     print_row(&r_naive13, NULL);
@@ -519,6 +590,9 @@ int main(int argc, char **argv) {
                r_closed.name, r_closed.gap_min_s);
     if (lacks_prewarm == 1)
         printf("       this library rejects the \"prewarm\" key: \"no prewarm\" rows ran with its defaults\n");
+    if (n_thousand_new)
+        printf("       \"%s\": 1,000 trl_client_new with equal settings took %.1f ms (median), then %.0f ms of wait\n",
+               r_thousand.name, median(thousand_new_ms, n_thousand_new), prewarm_wait);
     if (n_client_new)
         printf("       first trl_client_new of a process (not in the click): median %.1f ms\n", median(client_new_ms, n_client_new));
     printf("       total run time %.0f s\n", (now_ms() - start) / 1000);

@@ -77,7 +77,9 @@ class LoggingTest(SandboxTest):
 
     def test_events_arrive_in_order(self):
         teleradyoloji.enable_logging(logging.DEBUG)
-        with teleradyoloji.Client(**support.settings(prewarm=False)) as client:
+        # A user agent of its own: a connection of its own (clients with
+        # equal settings, such as self.client, share theirs).
+        with teleradyoloji.Client(**support.settings(prewarm=False, user_agent="log-order-test")) as client:
             self.secrets.append(client.service_token().value)
             client.service_token()
             url = client.viewer_url("ACC-LOG-1", DOCTOR_TC, PATIENT_TC)

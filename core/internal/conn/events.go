@@ -78,3 +78,13 @@ func logConnFailed(t Target, stage string, err error, took time.Duration, ahead 
 	logx.New(level, "conn.failed", "cannot connect").
 		Str("host", t.Addr).Str("stage", stage).Ms("ms", took).Bool("ahead", ahead).Str("error", text).Send()
 }
+
+func logReconnectAhead(t Target, attempt int) {
+	logx.New(logx.Debug, "conn.reconnect_ahead", "the server closed a kept connection; reconnecting in the background").
+		Str("host", t.Addr).Int("attempt", int64(attempt)).Send()
+}
+
+func logAheadStopped(t Target, budget int, window time.Duration) {
+	logx.New(logx.Info, "conn.reconnect_ahead_stopped", "the server keeps closing connections; no more reconnects ahead for a while").
+		Str("host", t.Addr).Int("attempts", int64(budget)).Ms("window_ms", window).Send()
+}

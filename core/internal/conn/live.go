@@ -39,6 +39,7 @@ type liveConn struct {
 	tls      *tls.Conn // nil for plain http (loopback only)
 	pool     *Pool
 	key      Target
+	use      *hostUse     // its host's use (ahead.go)
 	ahead    bool         // opened ahead of need (prewarm, or while a token was fetched)
 	used     atomic.Bool  // has carried a request
 	kept     atomic.Bool  // the next Write starts a request on a kept connection
@@ -73,6 +74,7 @@ func (c *liveConn) Write(p []byte) (int, error) {
 		logReused(c.key, idle, c.ahead && !c.used.Load())
 	}
 	c.used.Store(true)
+	c.pool.used(c.use)
 	n, err := c.Conn.Write(p)
 	c.lastUse.Store(time.Now().UnixNano())
 	return n, err

@@ -3,12 +3,48 @@ package conn
 import (
 	"net"
 	"syscall"
+	"unsafe"
 )
 
 // peek looks at a TCP connection without reading from it or waiting.
 func peek(raw net.Conn) peekResult {
+	return onFD(raw, peekFD)
+}
+
+// closedByServer reports that the server closed raw (FIN or RST), even
+// with bytes still unread before the FIN (a TLS close_notify): the kernel's
+// TCP state says so.
+func closedByServer(raw net.Conn) bool {
+	return onFD(raw, func(fd int) peekResult {
+		var info syscall.TCPInfo
+		size := uint32(unsafe.Sizeof(info))
+		_, _, errno := syscall.Syscall6(syscall.SYS_GETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_INFO,
+			uintptr(unsafe.Pointer(&info)), uintptr(unsafe.Pointer(&size)), 0)
+		if errno != 0 {
+			return peekFD(fd)
+		}
+		switch info.State {
+		case tcpEstablished:
+			return peekEmpty
+		case tcpCloseWait, tcpClose, tcpLastAck:
+			return peekClosed
+		}
+		return peekFD(fd)
+	}) == peekClosed
+}
+
+// TCP states of Linux's tcp_info (include/net/tcp_states.h).
+const (
+	tcpEstablished = 1
+	tcpClose       = 7
+	tcpCloseWait   = 8
+	tcpLastAck     = 9
+)
+
+// onFD runs look on raw's descriptor, kept open meanwhile.
+func onFD(raw net.Conn, look func(fd int) peekResult) peekResult {
 	if bc, ok := raw.(*blockingConn); ok {
-		return bc.peek()
+		return bc.onFD(look)
 	}
 	sc, ok := raw.(syscall.Conn)
 	if !ok {
@@ -19,7 +55,7 @@ func peek(raw net.Conn) peekResult {
 		return peekClosed
 	}
 	res := peekUnknown
-	if err := rc.Control(func(fd uintptr) { res = peekFD(int(fd)) }); err != nil {
+	if err := rc.Control(func(fd uintptr) { res = look(int(fd)) }); err != nil {
 		return peekClosed
 	}
 	return res
@@ -43,8 +79,8 @@ func peekFD(fd int) peekResult {
 	}
 }
 
-// peek on a blockingConn keeps the descriptor open while it is used.
-func (c *blockingConn) peek() peekResult {
+// onFD on a blockingConn keeps the descriptor open while it is used.
+func (c *blockingConn) onFD(look func(fd int) peekResult) peekResult {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -53,5 +89,5 @@ func (c *blockingConn) peek() peekResult {
 	c.inCalls++
 	c.mu.Unlock()
 	defer c.end()
-	return peekFD(c.fd)
+	return look(c.fd)
 }

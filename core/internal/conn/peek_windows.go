@@ -66,3 +66,7 @@ func peek(raw net.Conn) peekResult {
 	}
 	return res
 }
+
+// closedByServer reports a FIN or RST with nothing unread before it (a TLS
+// close_notify waiting hides the FIN from a look without reading).
+func closedByServer(raw net.Conn) bool { return peek(raw) == peekClosed }

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -58,6 +59,9 @@ type Pool struct {
 	hosts  map[Target]*fasthttp.HostClient
 	open   map[Target]map[*liveConn]struct{}
 	spares map[Target]*spare
+	use    map[Target]*hostUse // see ahead.go
+
+	sweeping atomic.Bool // a sweep for closed connections is scheduled (ahead.go)
 }
 
 // spare is a connection opened ahead of need, or being opened.
@@ -73,7 +77,7 @@ func New(opts Options) *Pool {
 	return &Pool{
 		opts: opts, dns: newResolver(), attempts: newAttempts, dead: newDeadAddrs(), ctx: ctx, stop: stop,
 		hosts: map[Target]*fasthttp.HostClient{}, open: map[Target]map[*liveConn]struct{}{},
-		spares: map[Target]*spare{},
+		spares: map[Target]*spare{}, use: map[Target]*hostUse{},
 	}
 }
 
@@ -183,6 +187,14 @@ func (p *Pool) expire(s *spare, c *liveConn) {
 	}
 }
 
+// WarmIfNeeded is Warm when NeedsConn: a no-op where a kept connection or
+// a spare is there already (another client of a shared pool made it).
+func (p *Pool) WarmIfNeeded(t Target) {
+	if p.NeedsConn(t) {
+		p.Warm(t)
+	}
+}
+
 // NeedsConn reports that t has no kept connection that looks alive and no
 // spare: a request to it would have to connect first.
 func (p *Pool) NeedsConn(t Target) bool {
@@ -242,7 +254,7 @@ func (p *Pool) open1(ctx context.Context, t Target, deadline time.Time, ahead bo
 		return nil, "connect", err
 	}
 	logConnOpened(t, raw, time.Since(start), proxied, ahead)
-	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t, ahead: ahead}
+	c := &liveConn{Conn: raw, raw: raw, pool: p, key: t, ahead: ahead, use: p.hostUse(t)}
 	c.lastUse.Store(time.Now().UnixNano())
 	if t.TLS {
 		cfg := p.opts.TLSConfig().Clone()

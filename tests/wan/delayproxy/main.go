@@ -20,6 +20,8 @@
 // e.g. ogn12=127.0.0.2:0=unix:/tmp/tls12.sock. It prints "NAME ADDR" for each
 // listener (the port chosen), "ctl ADDR", then "ready", and serves until
 // SIGINT/SIGTERM. GET http://ctl/counts answers {"NAME":accepted,...}.
+// With -dns ADDR -dnsnames name=IP,..., it also answers DNS queries for
+// those names, RTT/2 late (see dns.go).
 // Test tooling only: it is not part of the library.
 package main
 
@@ -212,6 +214,8 @@ func parseMapping(s string) (mapping, error) {
 func main() {
 	rtt := flag.Duration("rtt", 100*time.Millisecond, "round-trip time to add")
 	ctl := flag.String("ctl", "127.0.0.1:0", "address of the control endpoint (GET /counts)")
+	dnsAddr := flag.String("dns", "", "also answer DNS (UDP) there, RTT/2 late, for -dnsnames")
+	dnsNames := flag.String("dnsnames", "", "name=IPv4,... that -dns answers")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: delayproxy [-rtt 100ms] [-ctl 127.0.0.1:0] NAME=LISTEN=UPSTREAM ...")
 		flag.PrintDefaults()
@@ -234,6 +238,20 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Printf("%s %s\n", m.name, addr)
+	}
+	if *dnsAddr != "" {
+		names, err := parseNames(*dnsNames)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "delayproxy: -dnsnames:", err)
+			os.Exit(2)
+		}
+		pc, err := net.ListenPacket("udp", *dnsAddr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "delayproxy:", err)
+			os.Exit(1)
+		}
+		go (&DNS{Delay: *rtt / 2, Names: names}).Serve(pc)
+		fmt.Printf("dns %s\n", pc.LocalAddr())
 	}
 	ln, err := net.Listen("tcp", *ctl)
 	if err != nil {
