@@ -29,6 +29,9 @@ type Client struct {
 	secrets    []string // never to appear in an error: password, proxy password
 	tlsConfig  func() *tls.Config
 	caPEM      []byte // ca_file's certificates
+	ahead      ahead  // background token fetches (ahead.go)
+	// clock tells token ages (time.Now; tests move it forward).
+	clock func() time.Time
 }
 
 // New validates cfg and builds a client.
@@ -54,6 +57,7 @@ func New(cfg Config) (*Client, error) {
 		apiBase:    cfg.APIURL,
 		viewerBase: cfg.ViewerURL + "/",
 		secrets:    []string{cfg.Password},
+		clock:      time.Now,
 	}
 	if u, err := url.Parse(cfg.Proxy); err == nil && u.User != nil {
 		if p, ok := u.User.Password(); ok {
@@ -96,9 +100,10 @@ func NewFromJSON(configJSON []byte) (*Client, error) {
 	return New(cfg)
 }
 
-// Close stops connecting ahead and releases idle connections. Calls in
-// progress finish normally.
+// Close stops connecting ahead, drops waiting background token fetches and
+// releases idle connections. Calls (and fetches) in progress finish normally.
 func (c *Client) Close() {
+	c.stopAhead()
 	c.conns.Close()
 	c.http.CloseIdleConnections()
 	logx.New(logx.Info, "client.closed", "client closed").Send()
