@@ -21,7 +21,8 @@ WITH_SANDBOX := scripts/with-sandbox.sh
 
 GO_SOURCES := go.mod go.sum $(shell find core export sandbox cmd -type f \( -name '*.go' -o -name '*.c' -o -name '*.map' \) 2>/dev/null)
 GO_VERSION_X := -X github.com/teleradyoloji/teleradyoloji/core.Version=$(VERSION)
-LDFLAGS_SO := -s -w $(GO_VERSION_X) -extldflags '-Wl,--version-script=$(CURDIR)/export/exports.map -Wl,-soname,libteleradyoloji.so.$(SOVERSION)'
+# -buildid=: Go's build ID would hash these flags, $(CURDIR) with them (make test-reproducible).
+LDFLAGS_SO := -s -w -buildid= $(GO_VERSION_X) -extldflags '-Wl,--version-script=$(CURDIR)/export/exports.map -Wl,-soname,libteleradyoloji.so.$(SOVERSION)'
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -O1 -g -Iinclude -pthread
 LINK_LIB := -L$(BUILD) -lteleradyoloji -Wl,-rpath,'$$ORIGIN/..' -Wl,-rpath,$(CURDIR)/$(BUILD)
 

@@ -74,10 +74,10 @@ func TestParseConfig(t *testing.T) {
 
 func TestConfigKeysAreDocumented(t *testing.T) {
 	header := readFile(t, "../include/teleradyoloji.h")
-	readme := readFile(t, "../README.md")
+	doc := readFile(t, "../docs/configuration.md")
 	for _, k := range ConfigKeys() {
-		if !strings.Contains(header, k) || !strings.Contains(readme, "`"+k+"`") {
-			t.Errorf("config key %q is not documented in the header and the README", k)
+		if !strings.Contains(header, k) || !strings.Contains(doc, "`"+k+"`") {
+			t.Errorf("config key %q is not documented in the header and docs/configuration.md", k)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // GOMAXPROCS threads running plus those parked, so on an 8-core PC the
 // library would hold twice the stacks of a 2-core one. Its work is waiting on
 // the network: two are enough, and the cost is then the same on every PC
-// (README "32-bit"). A host that sets GOMAXPROCS keeps its choice.
+// (docs/windows.md#32-bit-x86-is-run). A host that sets GOMAXPROCS keeps its choice.
 func init() {
 	if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) > 2 {
 		runtime.GOMAXPROCS(2)

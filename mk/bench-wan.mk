@@ -3,7 +3,7 @@
 #   make bench-wan-windows   the same rows with the x64 DLL under wine64
 # Knobs (environment): RTT_MS, KEEPALIVE_S (75), KEEPALIVE_SHORT_S (5),
 # WAN_REPS (5), WAN_SLOW_SAMPLES (2), WAN_CLOSED_SAMPLES (3), WAN_IDLE_S (35),
-# WAN_PREWARM_WAIT_MS (1000), WAN_VERBOSE=1. See README, "WAN benchmark".
+# WAN_PREWARM_WAIT_MS (1000), WAN_VERBOSE=1. See docs/benchmarks.md#wan-benchmark.
 .PHONY: bench-wan bench-wan-windows
 
 WAN_DIR := $(BUILD)/wan

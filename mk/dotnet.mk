@@ -1,7 +1,7 @@
 # .NET binding (bindings/dotnet): test-dotnet. No .NET SDK here: the sources are compiled
 # with Debian Mono's mcs (C# 6, as the .csproj's LangVersion) and tested under mono against
 # $(LIB) and the sandbox. bindings/dotnet/Teleradyoloji/Teleradyoloji.csproj packs the NuGet
-# package where a .NET SDK exists.
+# package where a .NET SDK exists; mk/nuget.mk packs it here with Mono's nuget.
 DOTNET_DIR := bindings/dotnet
 DOTNET_OUT := $(BUILD)/dotnet
 DOTNET_MCS := mcs -langversion:6 -warnaserror+

@@ -11,7 +11,7 @@
 # Without DESTDIR, as root, ldconfig refreshes the loader's cache.
 #   make test-install   installs into a temporary prefix and builds and runs
 #                       examples/c/viewer_url.c through pkg-config (and with the
-#                       README's line) against the sandbox.
+#                       docs/c.md's line) against the sandbox.
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include

@@ -13,7 +13,9 @@ WIN_DOCTORS  := $(foreach a,$(WIN_ARCHS),$(BUILD)/windows-$(a)/teleradyoloji.exe
 ABI          := $(shell sed -n 's/^const ABIVersion = \([0-9]*\)/\1/p' core/version.go)
 # Export only the header's trl_* (the shim marks them dllexport); Go's own
 # exports file is replaced by --exclude-all-symbols; libgcc is linked in.
-WIN_LDFLAGS  := -s -w $(GO_VERSION_X) -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
+# No build ID, no link time (Go's link already writes a zero PE time; the
+# front's gcc link is told to): the same bytes at any path and time.
+WIN_LDFLAGS  := -s -w -buildid= $(GO_VERSION_X) -extldflags '-static-libgcc -Wl,--export-all-symbols -Wl,--exclude-all-symbols'
 WINE         := /usr/lib/wine/wine64
 WINEPREFIX_DIR := $(CURDIR)/$(BUILD)/wine/prefix
 # 32-bit Wine (Debian's wine32:i386 through multiarch) runs the x86 programs
@@ -35,7 +37,7 @@ windows-tools:
 
 windows: windows-tools $(WIN_DLLS) $(WIN_DOCTORS)
 
-# Two DLLs per architecture (README "Windows"): teleradyoloji.dll, a small C
+# Two DLLs per architecture (docs/windows.md): teleradyoloji.dll, a small C
 # front (windows/front.c) that owns the name and the ABI, checks the platform
 # and forwards every call to teleradyoloji-core.dll, the Go library beside it.
 # Both carry a version resource; the front's .def and import library come
@@ -55,13 +57,15 @@ $(BUILD)/windows-%/teleradyoloji.dll: windows/front.c include/teleradyoloji.h wi
     $(BUILD)/windows-%/teleradyoloji-core.dll
 	$(call win_rc,$*,teleradyoloji.dll,$(@D)/version.rc)
 	$(WIN_TOOL_$*)-windres -O coff -i $(@D)/version.rc -o $(@D)/front-version.o
-	{ echo "LIBRARY teleradyoloji.dll"; echo "EXPORTS"; \
-	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+[[:space:]]*\(' include/teleradyoloji.h | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; \
-	} > $(@D)/teleradyoloji.def
+	$(call win_def,include/teleradyoloji.h) > $(@D)/teleradyoloji.def
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O2 -shared -s -D_WIN32_WINNT=0x0601 \
 	  -DTRL_FRONT_VERSION='"$(VERSION)"' -o $@ windows/front.c $(@D)/front-version.o $(@D)/teleradyoloji.def \
-	  -static-libgcc
+	  -static-libgcc -Wl,--no-insert-timestamp
 	$(WIN_TOOL_$*)-dlltool -d $(@D)/teleradyoloji.def -D teleradyoloji.dll -l $(@D)/teleradyoloji.lib
+
+# win_def HEADER: the .def of teleradyoloji.dll exporting HEADER's functions.
+win_def = { echo "LIBRARY teleradyoloji.dll"; echo "EXPORTS"; \
+	  grep -oE 'TRL_CALL[[:space:]]+\**[[:space:]]*trl_[a-z_]+[[:space:]]*\(' $(1) | grep -oE 'trl_[a-z_]+' | sed 's/^/    /'; }
 
 # win_rc ARCH FILE OUT: the version resource of FILE.
 win_rc = sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_COMMAS@/$(subst .,$(comma),$(VERSION))/g' \
@@ -84,6 +88,23 @@ $(BUILD)/windows-%/test_abi.exe: tests/c/test_abi.c tests/c/harness.h $(BUILD)/w
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_abi.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
 
+# The ABI guard's program (mk/release.mk), built against the 1.0.0 header and
+# an import library made from it, so it loads only if the DLL still exports
+# every 1.0.0 function; run against the sandbox under each Wine.
+$(BUILD)/windows-%/abi_v1_0_0.exe: tests/abi/abi_v1_0_0.c tests/c/harness.h $(ABI_OLD)/teleradyoloji.h $(BUILD)/windows-%/teleradyoloji.dll
+	$(call win_def,$(ABI_OLD)/teleradyoloji.h) > $(@D)/teleradyoloji-1.0.0.def
+	$(WIN_TOOL_$*)-dlltool -d $(@D)/teleradyoloji-1.0.0.def -D teleradyoloji.dll -l $(@D)/teleradyoloji-1.0.0.lib
+	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -I$(ABI_OLD) -o $@ $< \
+	  $(@D)/teleradyoloji-1.0.0.lib -lws2_32 -static -pthread
+
+.PRECIOUS: $(BUILD)/windows-%/abi_v1_0_0.exe
+.PHONY: test-abi-guard-windows
+test-abi-guard-windows: test-abi-guard-windows-amd64 test-abi-guard-windows-386
+test-abi-guard-windows-%: windows-tools $(SANDBOX) $(BUILD)/windows-%/teleradyoloji.dll $(BUILD)/windows-%/abi_v1_0_0.exe \
+    $(WINEPREFIX_DIR)/.ready $(WINEPREFIX32_DIR)/.ready
+	cd $(BUILD)/windows-$* && $(call wine_env,$*) TRL_SANDBOX_BIN=$(CURDIR)/$(SANDBOX) timeout 300 \
+	  $(CURDIR)/$(WITH_SANDBOX) $(call wine_bin,$*) ./abi_v1_0_0.exe
+
 # The front DLL when the core cannot be used (a static import, as Delphi's).
 $(BUILD)/windows-%/test_front.exe: tests/c/test_front.c $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o $@ $< $(@D)/teleradyoloji.lib -static
@@ -98,7 +119,7 @@ $(BUILD)/windows-%/test_fpu.exe: tests/c/test_fpu.c tests/c/harness.h $(BUILD)/w
 	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_fpu.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread
 
-# What the x86 pair costs a 32-bit process's address space (README "32-bit").
+# What the x86 pair costs a 32-bit process's address space (docs/windows.md#32-bit-x86-is-run).
 $(BUILD)/windows-%/test_addrspace.exe: tests/c/test_addrspace.c tests/c/harness.h $(BUILD)/windows-%/teleradyoloji.dll
 	$(WIN_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O1 -D_WIN32_WINNT=0x0A00 -Iinclude -o $@ tests/c/test_addrspace.c \
 	  $(@D)/teleradyoloji.lib -lws2_32 -static -pthread -Wl,--stack,$(ADDRSPACE_STACK)
@@ -214,7 +235,7 @@ test-windows-proxy-defaults: $(WINEPREFIX_DIR)/.ready squid-tools $(SANDBOX) $(B
     $(BUILD)/windows-amd64/proxy_click.exe
 	$(call wine_env,amd64) WINE=$(call wine_bin,amd64) timeout 600 tests/proxy/pinned-dns.sh windows/test_proxy_defaults.sh $(BUILD)
 
-# 32-bit by static proof (README "32-bit"), the fast first check before the x86
+# 32-bit by static proof (docs/windows.md#32-bit-x86-is-run), the fast first check before the x86
 # pair runs under 32-bit Wine: the 386 build is vetted, checked for 64-bit
 # atomics that 386 may not align, and its DLLs and import library checked for cdecl.
 ATOMICALIGN := $(BUILD)/tools/atomicalign

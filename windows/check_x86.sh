@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check_x86.sh DIR : static proof that the x86 DLLs in DIR (built by
 # mk/windows.mk, build/windows-386) are callable as cdecl (a fast first check;
-# mk/windows.mk also runs them under 32-bit Wine; README "32-bit"):
+# mk/windows.mk also runs them under 32-bit Wine; docs/windows.md#32-bit-x86-is-run):
 #  1. every export of teleradyoloji.dll and teleradyoloji-core.dll is an
 #     undecorated trl_* name (no _x, no x@N: cdecl, not stdcall/fastcall);
 #  2. the import library defines only cdecl-decorated COFF symbols

@@ -7,7 +7,7 @@
  * after 10,000 clicks (trl_viewer_url, each for another patient, so 10,000
  * viewer tokens are fetched; the default cache keeps 1024) from 16 threads, and checks that the
  * library added at most 64 MiB of address space (reserved + committed) and
- * 32 MiB of private committed memory. The figures are printed for the README.
+ * 32 MiB of private committed memory. The figures are printed for docs/windows.md#32-bit-x86-is-run.
  *
  * Built like a Delphi program (1 MiB default stack reserve, which the Go
  * runtime's threads inherit) and run under 32-bit Wine with

@@ -1,5 +1,6 @@
-"""check_docs.py finds what it must: a missing file, a missing anchor, an
-excerpt that no longer matches its file; and accepts Turkish headings."""
+"""check_docs.py finds what it must: a missing file, a missing anchor (also
+in a link whose text spans lines), an excerpt that no longer matches its
+file, a stale docs reference in another file; and accepts Turkish headings."""
 import os
 import subprocess
 import sys
@@ -46,6 +47,22 @@ class CheckDocs(unittest.TestCase):
         rc, out = run(dict(GOOD, **{"ex.c": "int a;\nint c;\n"}))
         self.assertEqual(rc, 1)
         self.assertIn("no longer a verbatim excerpt of ex.c", out)
+
+
+    def test_link_over_two_lines(self):
+        rc, out = run(dict(GOOD, **{"README.md": "# X\n\nsee [the\nlist](docs/tr/README.md#yok)\n"}))
+        self.assertEqual(rc, 1)
+        self.assertIn("README.md:3: docs/tr/README.md#yok: no heading with that anchor", out)
+
+    def test_reference_in_code(self):
+        ok = "/* docs/tr/README.md#hata-kodları-ve-ne-yapmalı; README \"X\" */\n"
+        self.assertEqual(run(dict(GOOD, **{"src/a.c": ok}))[0], 0)
+        rc, out = run(dict(GOOD, **{"src/a.c": "/* docs/yok.md */\n", "mk/b.mk": "# README.md#yok\n",
+                                    "c.sh": "# see README \"Windows\"\n"}))
+        self.assertEqual(rc, 1)
+        self.assertIn("src/a.c:1: docs/yok.md: no such file", out)
+        self.assertIn("mk/b.mk:1: README.md#yok: no heading with that anchor", out)
+        self.assertIn('c.sh:1: README "Windows": no such section in README.md', out)
 
 
 if __name__ == "__main__":

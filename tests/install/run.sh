@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh VERSION: make install into temporary prefixes, then build and run the
 # C example (examples/c/viewer_url.c) through pkg-config against the sandbox,
-# from another directory; and the README's build line from the checkout.
+# from another directory; and the build line of docs/c.md from the checkout.
 set -euo pipefail
 version=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,10 +46,12 @@ grep -qx 'prefix=/usr' "$pc" && ! grep -q "$tmp" "$pc" || fail "DESTDIR leaked i
 grep -qx 'Libs: -L${libdir} -lteleradyoloji' "$pc" || fail "a /usr .pc has an rpath: $(grep ^Libs "$pc")"
 ok "make install PREFIX=/usr DESTDIR=…: staged, .pc names /usr, no rpath"
 
-# 4. The README's build line, from the checkout.
+# 4. The build line of docs/c.md, from the checkout.
 cc -Iinclude examples/c/viewer_url.c -Lbuild -lteleradyoloji -Wl,-rpath,"$PWD/build" -o "$tmp/readme_viewer_url"
 out=$(cd "$tmp" && env -u LD_LIBRARY_PATH "$repo/scripts/with-sandbox.sh" sh -c './readme_viewer_url "$TRL_SANDBOX_URL" ACC-README-1')
-echo "$out" | grep -qE '^http://127\.0\.0\.1:[0-9]+/viewer/#/viewpatient\?otac=' || fail "the README's build line gave a program that does not run"
-grep -qF 'cc -Iinclude app.c -Lbuild -lteleradyoloji -Wl,-rpath,"$PWD/build"' README.md || fail "README.md no longer shows this build line"
-ok "the README's build line (-Lbuild -lteleradyoloji -Wl,-rpath,\"\$PWD/build\") runs"
+echo "$out" | grep -qE '^http://127\.0\.0\.1:[0-9]+/viewer/#/viewpatient\?otac=' || fail "the build line of docs/c.md gave a program that does not run"
+for doc in README.md docs/c.md; do
+  grep -qF 'cc -Iinclude app.c -Lbuild -lteleradyoloji -Wl,-rpath,"$PWD/build"' "$doc" || fail "$doc no longer shows this build line"
+done
+ok "the build line of README.md and docs/c.md (-Lbuild -lteleradyoloji -Wl,-rpath,\"\$PWD/build\") runs"
 echo "test-install: all passed"

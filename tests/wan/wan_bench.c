@@ -2,7 +2,7 @@
  * the C ABI against nginx (TLS) behind a delay proxy that adds WAN_RTT_MS,
  * and prints each row in ms and in round trips beside the naive pattern and
  * the protocol's floor. tests/wan/run.sh sets up the servers and the
- * environment; see README ("WAN benchmark"). Each first-click sample runs in
+ * environment; see docs/benchmarks.md#wan-benchmark. Each first-click sample runs in
  * a new process: the program re-runs itself as `wan_bench --first S P W`.
  *
  * Environment (all set by run.sh):

@@ -778,7 +778,7 @@ var
       except
         on E: ETeleradyolojiError do
           if not Utf8 and not StringHoldsTurkish then
-            Check(Name + ': refused where string cannot hold the letters (README)',
+            Check(Name + ': refused where string cannot hold the letters (docs/delphi.md)',
               E.Status = TRL_E_AUTH, E.Message)
           else
             Check(Name, False, E.Message);

@@ -19,7 +19,7 @@ namespace Teleradyoloji
     //    [DllImport("teleradyoloji")] then binds to that module: Windows reuses a loaded module of
     //    the same name, so two copies (two Go runtimes) are never loaded. teleradyoloji.dll is the
     //    C front: it loads the Go library, teleradyoloji-core.dll, from its own folder, and makes
-    //    the same ProcessPrng check itself (README "Windows").
+    //    the same ProcessPrng check itself (docs/windows.md).
     //  - Linux: loads libteleradyoloji.so beside the binding by full path (dlopen), which is where
     //    Mono and .NET look first; otherwise the runtime's own search (LD_LIBRARY_PATH, deps.json,
     //    the system) decides.
