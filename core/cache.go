@@ -21,6 +21,8 @@ type tokenCache struct {
 type cacheEntry struct {
 	tok       Token
 	refreshAt time.Time
+	aheadAt   time.Time    // from then on a use refreshes it in the background (service token)
+	aheadDone atomic.Bool  // that refresh was started
 	lastUsed  atomic.Int64 // unix nanoseconds, for eviction
 }
 
@@ -52,10 +54,16 @@ func (tc *tokenCache) get(k tokenKey, now time.Time) (Token, bool) {
 }
 
 // put stores tok for k, to be refreshed margin before it expires (the margin
-// is capped at half the lifetime).
+// is capped at half the lifetime). The service token is refreshed ahead, in
+// the background, when used in the last 1/refreshAheadFraction of the time
+// before that.
 func (tc *tokenCache) put(k tokenKey, tok Token, lifetime, margin time.Duration) {
 	margin = min(margin, lifetime/2)
 	e := &cacheEntry{tok: tok, refreshAt: tok.ExpiresAt.Add(-margin)}
+	e.aheadAt = e.refreshAt
+	if k == serviceKey {
+		e.aheadAt = e.refreshAt.Add(-(lifetime - margin) / refreshAheadFraction)
+	}
 	e.lastUsed.Store(time.Now().UnixNano())
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
@@ -108,6 +116,22 @@ func (tc *tokenCache) invalidateValue(value string) {
 			delete(tc.entries, k)
 		}
 	}
+}
+
+// claimAhead reports, once per cached token, that k's token is still fresh
+// but in the last part of its life: time to fetch the next in the background.
+func (tc *tokenCache) claimAhead(k tokenKey, now time.Time) bool {
+	tc.mu.RLock()
+	e := tc.entries[k]
+	tc.mu.RUnlock()
+	return e != nil && !now.Before(e.aheadAt) && now.Before(e.refreshAt) && e.aheadDone.CompareAndSwap(false, true)
+}
+
+// flying reports whether k's token is being fetched.
+func (tc *tokenCache) flying(k tokenKey) bool {
+	tc.flightMu.Lock()
+	defer tc.flightMu.Unlock()
+	return tc.flights[k] != nil
 }
 
 // join returns the fetch in flight for k, starting one (leader=true) if none.

@@ -32,6 +32,9 @@ type Client struct {
 	secrets    []string // never to appear in an error: password, proxy password
 	tlsConfig  func() *tls.Config
 	caPEM      []byte // ca_file's certificates
+	ahead      ahead  // background token fetches (tokenahead.go)
+	// clock tells token ages (time.Now; tests move it forward).
+	clock func() time.Time
 }
 
 // New validates cfg and builds a client.
@@ -56,6 +59,7 @@ func New(cfg Config) (*Client, error) {
 		apiBase:    cfg.APIURL,
 		viewerBase: cfg.ViewerURL + "/",
 		secrets:    []string{cfg.Password},
+		clock:      time.Now,
 	}
 	c.secrets = append(c.secrets, proxySecrets(cfg.Proxy)...)
 	// The password as it may come back from a server: form- or JSON-encoded.
@@ -93,12 +97,13 @@ func NewFromJSON(configJSON []byte) (*Client, error) {
 	return New(cfg)
 }
 
-// Close drops the client's use of its transport; the last client of a
-// transport stops connecting ahead and releases idle connections. Calls in
-// progress finish normally. A second Close does nothing.
+// Close drops the client's use of its transport and its waiting background
+// token fetches; the last client of a transport stops connecting ahead and
+// releases idle connections. Calls (and fetches) in progress finish
+// normally. A second Close does nothing.
 func (c *Client) Close() {
 	closed := false
-	c.closeOnce.Do(func() { c.shared.release(); closed = true })
+	c.closeOnce.Do(func() { c.stopAhead(); c.shared.release(); closed = true })
 	if !closed {
 		return
 	}

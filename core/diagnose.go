@@ -80,10 +80,10 @@ func (c *Client) diagCredentials(deadline time.Time) (string, diag.Outcome) {
 	start := time.Now()
 	tok, lifetime, err := c.fetchToken(serviceKey, deadline)
 	if err != nil {
-		c.logFetchFailed(serviceKey, err, time.Since(start))
+		c.logFetchFailed(serviceKey, err, time.Since(start), "")
 		return "", c.outcome(err)
 	}
-	c.logFetched(serviceKey, tok, lifetime, time.Since(start))
+	c.logFetched(serviceKey, tok, lifetime, time.Since(start), "")
 	return tok.Value, diag.Outcome{Lifetime: lifetime}
 }
 

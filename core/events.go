@@ -60,20 +60,21 @@ func (c *Client) logCreated() {
 		Str("version", Version).Send()
 }
 
-func (c *Client) logFetched(k tokenKey, tok Token, lifetime, took time.Duration) {
+// logFetched: ahead is "prefetch" or "refresh" for a background fetch.
+func (c *Client) logFetched(k tokenKey, tok Token, lifetime, took time.Duration, ahead string) {
 	tokenEvent(logx.Info, "token.fetched", "token fetched from OGN", k).
 		Str("host", hostOf(c.tokenURL)).Ms("ms", took).Int("expires_in_s", int64(lifetime/time.Second)).
-		Bool("cached", lifetime > 0).Send()
+		Bool("cached", lifetime > 0).Str("ahead", ahead).Send()
 }
 
-func (c *Client) logFetchFailed(k tokenKey, err error, took time.Duration) {
+func (c *Client) logFetchFailed(k tokenKey, err error, took time.Duration, ahead string) {
 	if StatusOf(err) == AuthError {
 		e := tokenEvent(logx.Error, "token.refused", "OGN refused the credentials (institution code, e-Nabız password or application code)", k).
-			Str("host", hostOf(c.tokenURL)).Ms("ms", took)
+			Str("host", hostOf(c.tokenURL)).Ms("ms", took).Str("ahead", ahead)
 		c.logErr(e, err).Send()
 		return
 	}
-	e := tokenEvent(logx.Error, "token.failed", "token request failed", k).Str("host", hostOf(c.tokenURL)).Ms("ms", took)
+	e := tokenEvent(logx.Error, "token.failed", "token request failed", k).Str("host", hostOf(c.tokenURL)).Ms("ms", took).Str("ahead", ahead)
 	c.logErr(e, err).Send()
 }
 

@@ -47,7 +47,7 @@ func (c *Client) tokenForm(k tokenKey) []byte {
 
 // fetchToken asks OGN for a new token. lifetime <= 0 means "do not cache".
 func (c *Client) fetchToken(k tokenKey, deadline time.Time) (tok Token, lifetime time.Duration, err error) {
-	sentAt := time.Now()
+	sentAt := c.clock()
 	resp, err := c.send(&request{
 		what:        "OGN token request",
 		method:      fasthttp.MethodPost,

@@ -10,9 +10,10 @@ var testHook func(point string)
 // time; every waiter honours its own deadline.
 func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 	for {
-		now := time.Now()
+		now := c.clock()
 		if tok, ok := c.cache.get(k, now); ok {
 			logCacheHit(k, tok, now)
+			c.refreshAheadIfDue(k, tok, now)
 			return tok, nil
 		}
 		if testHook != nil {
@@ -20,7 +21,7 @@ func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 		}
 		f, leader := c.cache.join(k)
 		if leader {
-			return c.lead(k, f, deadline)
+			return c.lead(k, f, deadline, aheadJob{})
 		}
 		logJoined(k)
 		timer := time.NewTimer(time.Until(deadline))
@@ -42,12 +43,13 @@ func (c *Client) token(k tokenKey, deadline time.Time) (Token, error) {
 
 // lead fetches the token of flight f and lands it, also when the fetch
 // panics (the export recovers the panic; the waiters get TRL_E_INTERNAL and
-// the key is not blocked).
-func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err error) {
+// the key is not blocked). ahead is the background job it runs for, if any.
+func (c *Client) lead(k tokenKey, f *flight, deadline time.Time, ahead aheadJob) (tok Token, err error) {
 	err = &Error{Status: Internal, Message: "OGN token request: internal error"}
 	defer func() { c.cache.land(k, f, tok, err) }()
-	// A flight that landed between our miss and join has cached its token.
-	if cached, ok := c.cache.get(k, time.Now()); ok {
+	// A flight that landed between our miss and join has cached its token
+	// (for a refresh ahead: another than the one it replaces).
+	if cached, ok := c.cache.get(k, c.clock()); ok && cached.Value != ahead.replacing {
 		return cached, nil
 	}
 	if testHook != nil {
@@ -59,9 +61,9 @@ func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err
 		c.cache.put(k, fetched, lifetime, c.cfg.TokenRefreshMargin)
 	}
 	if ferr == nil {
-		c.logFetched(k, fetched, lifetime, time.Since(start))
+		c.logFetched(k, fetched, lifetime, time.Since(start), ahead.why)
 	} else {
-		c.logFetchFailed(k, ferr, time.Since(start))
+		c.logFetchFailed(k, ferr, time.Since(start), ahead.why)
 	}
 	return fetched, ferr
 }
@@ -73,7 +75,7 @@ func (c *Client) lead(k tokenKey, f *flight, deadline time.Time) (tok Token, err
 // fetch's.
 func (c *Client) withToken(k tokenKey, deadline time.Time, do func(token string) (unauthorized bool, err error)) (answered bool, err error) {
 	var sent []string
-	if _, ok := c.cache.get(k, time.Now()); !ok && c.conns.NeedsConn(c.api) {
+	if _, ok := c.cache.get(k, c.clock()); !ok && c.conns.NeedsConn(c.api) {
 		// The token request takes a round trip or more: connect to the API
 		// host meanwhile, so the call after it need not.
 		c.conns.Warm(c.api)

@@ -166,6 +166,20 @@ func trlgo_viewer_url(h C.uintptr_t, accession, doctorTC, patientTC *C.char, url
 	return stringResult(value, err, url, errOut)
 }
 
+//export trlgo_prefetch_viewer_token
+func trlgo_prefetch_viewer_token(h C.uintptr_t, doctorTC, patientTC *C.char, errOut **C.char) (status C.int32_t) {
+	defer guard(&status, errOut)
+	clearOut(errOut)
+	c, err := client(h)
+	if err == nil {
+		err = c.PrefetchViewerToken(goString(doctorTC), goString(patientTC))
+	}
+	if err != nil {
+		return fail(errOut, err)
+	}
+	return 0
+}
+
 func stringResult(value string, err error, out **C.char, errOut **C.char) C.int32_t {
 	if err != nil {
 		return fail(errOut, err)

@@ -822,3 +822,17 @@ TRL_EXTERN int32_t TRL_CALL trl_diagnose(trl_client c, char **report_json, char 
     struct diagnose_args a = {c, report_json, err};
     return run(diagnose_thunk, &a);
 }
+
+/* ---- appended to ABI v1: the prefetch hint ---- */
+
+THUNK(prefetch_viewer_token, {trl_client c; const char *doctor_tc; const char *patient_tc; char **err;},
+      trlgo_prefetch_viewer_token(a->c, (char *)a->doctor_tc, (char *)a->patient_tc, a->err))
+TRL_EXTERN int32_t TRL_CALL trl_prefetch_viewer_token(trl_client c, const char *doctor_tc, const char *patient_tc,
+                                                      char **err) {
+    if (FORKED()) {
+        CLEAR(err);
+        return after_fork(err);
+    }
+    struct prefetch_viewer_token_args a = {c, doctor_tc, patient_tc, err};
+    return run(prefetch_viewer_token_thunk, &a);
+}

@@ -350,6 +350,13 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c,
  *   token.refused                           ERROR OGN refused the credentials ("server_error")
  *   token.failed                            ERROR the token request failed ("code", "error")
  *   token.rejected                          WARN  the API answered 401; the token was dropped
+ *   token.prefetch, token.refresh_ahead     DEBUG a background token fetch was asked for (a
+ *                                                 trl_prefetch_viewer_token hint; a service token
+ *                                                 in the last part of its life); its token.fetched,
+ *                                                 token.failed or token.refused carry "ahead":
+ *                                                 "prefetch" or "refresh"
+ *   token.ahead_dropped                     DEBUG a waiting background fetch was dropped for newer
+ *                                                 hints
  *   http.retry                              WARN  "what", "host", "attempt" (1-based), "status" or
  *                                                 "error", "wait_ms"
  *   http.failed                             WARN  a request failed for good ("attempts", "error")
@@ -364,6 +371,11 @@ TRL_EXTERN int32_t TRL_CALL trl_call_bytes(trl_client c,
  *   conn.reused, conn.closed_by_server      DEBUG a kept connection used again, or found closed
  *                                                 (nothing was sent on it)
  *   conn.failed                             WARN  "stage" connect|tls, "error"
+ *   conn.reconnect_ahead                    DEBUG the server closed a kept connection of a host
+ *                                                 used in the last idle_timeout_s; a new one is
+ *                                                 opened in the background
+ *   conn.reconnect_ahead_stopped            INFO  the server keeps closing: no more reconnects
+ *                                                 ahead to that host for a while (3 a minute)
  *   log.dropped                             WARN  "dropped": events lost since the last report
  *                                                 (the log function was too slow)
  *
@@ -438,6 +450,31 @@ TRL_EXTERN int32_t TRL_CALL trl_set_log(trl_log_fn fn, void *user_data, int32_t 
 TRL_EXTERN int32_t TRL_CALL trl_diagnose(trl_client c,
                                          char **report_json /* OUT */,
                                          char **err /* OUT, may be NULL */);
+
+/* ---------------------------------------------------------------------- */
+/* Prefetch hint (appended to ABI v1)                                       */
+
+/* Says that a click for (doctor_tc, patient_tc) may come soon, e.g. when a
+ * worklist row is selected: unless that viewer token is cached or being
+ * fetched, it is fetched in the background, and trl_viewer_url for the
+ * same pair afterwards costs one round trip (PostOtac).  A trl_viewer_url
+ * while that fetch runs waits for it (never a second request).
+ * Returns at once: TRL_OK when the hint was taken (or not needed);
+ * TRL_E_BAD_HANDLE; TRL_E_INVALID_ARGUMENT for identity numbers
+ * trl_viewer_url would refuse (NULL or "" means the field is not sent).
+ * The fetch's own errors are never returned: they are logged ("token.failed",
+ * "token.refused" with "ahead":"prefetch"), and a later trl_viewer_url
+ * reports its own as usual.
+ * Bounded per client: at most 2 background token fetches run at once, and of
+ * the hints waiting for them only the newest 4 are kept (the oldest are
+ * dropped: rows the user has scrolled past).  The same two workers refresh
+ * the service token ahead: a service token used in the last fifth of its
+ * life before token_refresh_margin_s is replaced in the background, so no
+ * trl_call waits for a token fetch while the cached one is valid. */
+TRL_EXTERN int32_t TRL_CALL trl_prefetch_viewer_token(trl_client c,
+                                                      const char *doctor_tc,
+                                                      const char *patient_tc,
+                                                      char **err /* OUT, may be NULL */);
 
 #ifdef __cplusplus
 }

@@ -103,6 +103,7 @@ typedef int32_t(TRL_CALL *call_bytes_fn)(trl_client, const char *, const char *,
                                          int64_t *, char **);
 typedef int32_t(TRL_CALL *set_log_fn)(trl_log_fn, void *, int32_t);
 typedef int32_t(TRL_CALL *diagnose_fn)(trl_client, char **, char **);
+typedef int32_t(TRL_CALL *prefetch_viewer_token_fn)(trl_client, const char *, const char *, char **);
 
 static struct {
     abi_version_fn abi_version;
@@ -120,6 +121,7 @@ static struct {
     call_bytes_fn call_bytes;
     set_log_fn set_log;
     diagnose_fn diagnose;
+    prefetch_viewer_token_fn prefetch_viewer_token;
 } core;
 
 static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
@@ -253,6 +255,7 @@ static BOOL CALLBACK load_core(PINIT_ONCE o, PVOID param, PVOID *ctx) {
     RESOLVE(call_bytes)
     RESOLVE(set_log)
     RESOLVE(diagnose)
+    RESOLVE(prefetch_viewer_token)
 #undef RESOLVE
     int32_t abi = core.abi_version();
     const char *v = core.version();
@@ -421,6 +424,14 @@ EXPORT(int32_t) trl_diagnose(trl_client c, char **report_json, char **err) {
     if (ready())
         return core.diagnose(c, report_json, err);
     CLEAR(report_json);
+    CLEAR(err);
+    return fail(TRL_E_BAD_HANDLE, err);
+}
+
+EXPORT(int32_t) trl_prefetch_viewer_token(trl_client c, const char *doctor_tc, const char *patient_tc, char **err) {
+    FPU_GUARD;
+    if (ready())
+        return core.prefetch_viewer_token(c, doctor_tc, patient_tc, err);
     CLEAR(err);
     return fail(TRL_E_BAD_HANDLE, err);
 }

@@ -268,6 +268,8 @@ var
     Err: PTrlPChar): Integer; cdecl;
   trl_set_log: function(Fn: TTrlLogFn; UserData: Pointer; MaxLevel: Integer): Integer; cdecl;
   trl_diagnose: function(Client: TTrlClient; ReportJson: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
+  trl_prefetch_viewer_token: function(Client: TTrlClient; DoctorTC, PatientTC: PAnsiChar;
+    Err: PTrlPChar): Integer; cdecl;
 {$ELSE}
 function trl_abi_version: Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_abi_version' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
@@ -309,6 +311,9 @@ function trl_set_log(Fn: TTrlLogFn; UserData: Pointer; MaxLevel: Integer): Integ
   external TeleradyolojiLibrary name 'trl_set_log' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
 function trl_diagnose(Client: TTrlClient; ReportJson: PTrlPChar; Err: PTrlPChar): Integer; cdecl;
   external TeleradyolojiLibrary name 'trl_diagnose' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
+function trl_prefetch_viewer_token(Client: TTrlClient; DoctorTC, PatientTC: PAnsiChar;
+  Err: PTrlPChar): Integer; cdecl;
+  external TeleradyolojiLibrary name 'trl_prefetch_viewer_token' {$IFDEF TRL_DELAYED}delayed{$ENDIF};
 {$ENDIF}
 
 type
@@ -389,6 +394,14 @@ type
       the URL once, in a new tab or an iframe; do not keep or log it. }
     function ViewerUrl(const Accession: string; const DoctorTC: string = '';
       const PatientTC: string = ''): string;
+    { A hint, e.g. when a worklist row is selected: the viewer token for this
+      doctor and patient is fetched in the background (unless cached), so
+      ViewerUrl for them then costs one round trip. Returns at once; raises
+      only for identity numbers ViewerUrl would refuse. A failed fetch is
+      logged, and the later ViewerUrl raises as usual. At most 2 such fetches
+      run per client and the newest 4 hints wait; older ones are dropped. }
+    procedure PrefetchViewerToken(const DoctorTC: string = '';
+      const PatientTC: string = '');
     { A helper-service call with the service token. Path is relative to the
       API base; JsonBody '' sends no body. Returns the response body as text;
       a body that is not UTF-8 raises TRL_E_PROTOCOL (use CallBytes). }
@@ -1412,6 +1425,7 @@ begin
     @trl_call_bytes := Get('trl_call_bytes');
     @trl_set_log := Get('trl_set_log');
     @trl_diagnose := Get('trl_diagnose');
+    @trl_prefetch_viewer_token := Get('trl_prefetch_viewer_token');
     if (Missing = '') then
       Abi := trl_abi_version
     else
@@ -1734,6 +1748,29 @@ begin
   if St <> TRL_OK then
     RaiseError(St, E);
   Result := FromUtf8(Url);
+end;
+
+procedure TTeleradyolojiClient.PrefetchViewerToken(const DoctorTC,
+  PatientTC: string);
+var
+  F: TTrlFpuState;
+  St: Integer;
+  D, P, E: UTF8String;
+  PErr: PAnsiChar;
+begin
+  D := ToUtf8(DoctorTC);
+  P := ToUtf8(PatientTC);
+  RaiseIfForked;
+  PErr := nil;
+  TrlMaskFpu(F);
+  try
+    St := trl_prefetch_viewer_token(FHandle, PAnsiChar(D), PAnsiChar(P), @PErr);
+    E := Take(PErr);
+  finally
+    TrlRestoreFpu(F);
+  end;
+  if St <> TRL_OK then
+    RaiseError(St, E);
 end;
 
 { trl_call_bytes; both library buffers are released whatever happens. }

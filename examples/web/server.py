@@ -44,6 +44,8 @@ STUDIES = {
               patient_tc="98765432110", date="2026-03-02"),
     "3": dict(accession="ACC-2026-0003", title="Toraks BT", patient="Şükrü Çelik",
               patient_tc="98765432111", date="2026-03-01"),
+    "4": dict(accession="ACC-2026-0004", title="Batın USG", patient="Gülşen Ağaoğlu",
+              patient_tc="98765432112", date="2026-03-01"),
 }
 
 def turkish_message(err):
@@ -119,7 +121,7 @@ class Handler(BaseHTTPRequestHandler):
         # POST, not GET: every call mints a one-time code, so nothing may
         # prefetch, cache or replay it.  Requiring JSON also keeps other
         # sites' plain forms out (a real HIS checks its session here too).
-        if self.path != "/api/viewer-url":
+        if self.path not in ("/api/viewer-url", "/api/prefetch"):
             return self.send_json(404, dict(error="Sayfa bulunamadı"))
         if self.headers.get_content_type() != "application/json":
             return self.send_json(415, dict(error="İstek JSON olmalı"))
@@ -130,6 +132,12 @@ class Handler(BaseHTTPRequestHandler):
             study = None
         if study is None:
             return self.send_json(404, dict(error="Tetkik bulunamadı"))
+        if self.path == "/api/prefetch":
+            # A row was selected: the library fetches its viewer token in the
+            # background, so the click then costs one round trip.  Returns at
+            # once; a failed fetch only goes to the library's log.
+            self.client.prefetch_viewer_token(DOCTOR_TC, study["patient_tc"])
+            return self.send_json(200, dict(ok=True))
         try:
             url = self.client.viewer_url(study["accession"], DOCTOR_TC, study["patient_tc"])
         except teleradyoloji.TeleradyolojiError as err:

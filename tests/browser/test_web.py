@@ -23,7 +23,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 OUT = os.environ.get("TRL_BROWSER_OUT", os.path.join(REPO, "build", "browser"))
 CHROMIUM = os.environ.get("TRL_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Gizli-Parola-2026!"
-IDENTITY_NUMBERS = ("12345678901", "98765432109", "98765432110", "98765432111")
+IDENTITY_NUMBERS = ("12345678901", "98765432109", "98765432110", "98765432111", "98765432112")
 WAIT = 30  # seconds: a generous bound for anything to show up; polls end sooner
 
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
@@ -198,6 +198,18 @@ class WebHISTest(unittest.TestCase):
         self.assertNotEqual(first.rsplit("otac=", 1)[1], self.urls[-1].rsplit("otac=", 1)[1])
         self.assertTrue(self.no_popup(page, since), "the iframe button opened a tab")
         self.assertEqual(stats()["otac_requests"], 2)
+
+    def test_a_focused_row_is_prefetched_so_its_click_costs_one_postotac(self):
+        page = self.open_page()
+        page.evaluate("document.querySelector('tr[data-study=\"4\"]').focus()")
+        page.poll(lambda: stats()["token_requests"] == 1, WAIT, what="the focused row's token request")
+        control("reset")  # tokens stay valid; the counters start again
+        since = browser.mark()
+        page.click(self.button(4, "tab"))
+        tab = self.popup(page, since)
+        self.viewer_status(tab, "Tetkik açıldı: ACC-2026-0004")
+        st = stats()
+        self.assertEqual((st["token_requests"], st["otac_requests"]), (0, 1))
 
     # -- a viewer that refuses frames --------------------------------------
 

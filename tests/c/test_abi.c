@@ -380,6 +380,84 @@ static void test_viewer_url(void) {
     trl_client_close(c);
 }
 
+static void nap_ms(int ms) {
+#ifdef _WIN32
+    Sleep(ms);
+#else
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+#endif
+}
+
+/* wait_stat waits until the sandbox's counter key reaches want (at most
+ * 10 s: a bound, not a timing check). */
+static int wait_stat(const char *key, long want) {
+    for (double end = now_s() + 10; now_s() < end; nap_ms(5))
+        if (sb_stat(key) >= want) return 1;
+    fprintf(stderr, "  waited 10 s for %s >= %ld (%ld)\n", key, want, sb_stat(key));
+    return 0;
+}
+
+/* trl_prefetch_viewer_token: a hint, then a click for the same pair that
+ * costs only the postOTAC; a burst of hints stays bounded; a failed prefetch
+ * is not returned. */
+static void test_prefetch(void) {
+    trl_client c = new_client(NULL);
+    char *url = NULL, *err = (char *)0x1;
+    CHECK_RC(trl_prefetch_viewer_token(c, "12345678901", "55555555555", &err), TRL_OK);
+    CHECK(err == NULL);
+    CHECK(wait_stat("token_requests", 1));
+    CHECK(sb_stat("token_requests") == 1);
+    sb_reset();
+    CHECK_RC(trl_viewer_url(c, "ACC-PREFETCH", "12345678901", "55555555555", &url, &err), TRL_OK);
+    trl_free(url);
+    CHECK(sb_stat("token_requests") == 0);
+    CHECK(sb_stat("otac_requests") == 1);
+
+    CHECK_RC(trl_prefetch_viewer_token(c, "1\n2", NULL, &err), TRL_E_INVALID_ARGUMENT);
+    check_err(err, TRL_E_INVALID_ARGUMENT);
+    trl_free(err);
+    CHECK_RC(trl_prefetch_viewer_token(c, NULL, NULL, NULL), TRL_OK); /* no identity numbers, no err */
+    CHECK_RC(trl_prefetch_viewer_token(0, "1", "2", &err), TRL_E_BAD_HANDLE);
+    trl_free(err);
+    CHECK(wait_stat("token_requests", 1));
+    sb_reset();
+
+    /* 100 hints while the first two fetches are held: 2 in flight, the newest
+     * 4 kept, the rest dropped. */
+    sb_fault("{\"target\":\"token\",\"kind\":\"hold\",\"count\":2}");
+    char patient[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(patient, sizeof patient, "400000%05d", i);
+        CHECK_RC(trl_prefetch_viewer_token(c, "12345678901", patient, NULL), TRL_OK);
+    }
+    CHECK(wait_stat("token_requests", 2));
+    sb_post("/_sandbox/release", "");
+    CHECK(wait_stat("token_requests", 4));
+    long before = sb_stat("otac_requests");
+    for (int i = 96; i < 100; i++) { /* the newest rows: cached, or joined in flight */
+        snprintf(patient, sizeof patient, "400000%05d", i);
+        CHECK_RC(trl_viewer_url(c, "ACC-ROW", "12345678901", patient, &url, NULL), TRL_OK);
+        trl_free(url);
+    }
+    long n = sb_stat("token_requests");
+    if (n > 6) fprintf(stderr, "  100 hints made %ld token requests\n", n);
+    CHECK(n >= 4 && n <= 6);
+    CHECK(sb_stat("otac_requests") == before + 4);
+    trl_client_close(c);
+
+    /* A refused prefetch returns TRL_OK; the click reports TRL_E_AUTH. */
+    c = new_client_with("Yanlis-Parola-1", NULL);
+    sb_reset();
+    CHECK_RC(trl_prefetch_viewer_token(c, "12345678901", "55555555555", &err), TRL_OK);
+    CHECK(err == NULL);
+    CHECK(wait_stat("token_rejections", 1));
+    CHECK_RC(trl_viewer_url(c, "ACC", "12345678901", "55555555555", &url, &err), TRL_E_AUTH);
+    check_err(err, TRL_E_AUTH);
+    trl_free(err);
+    trl_client_close(c);
+}
+
 static void test_auth_errors(void) {
     trl_client c = new_client_with("Yanlis-Parola-1", NULL);
     char *tok = (char *)0x1, *err = NULL, *url = NULL;
@@ -668,6 +746,7 @@ int main(void) {
     RUN(test_post_otac_errors);
     RUN(test_build_viewer_url);
     RUN(test_viewer_url);
+    RUN(test_prefetch);
     RUN(test_auth_errors);
     RUN(test_retries_and_faults);
     RUN(test_call);

@@ -130,6 +130,8 @@ static void every_export(const fpu_state *s) {
     trl_free(out);
     trl_free(err);
     err = NULL;
+    WITH_STATE(s, "trl_prefetch_viewer_token", rc = trl_prefetch_viewer_token(c, "12345678901", "10987654320", &err));
+    CHECK_RC(rc, TRL_OK);
     WITH_STATE(s, "trl_client_close", rc = trl_client_close(c));
     CHECK_RC(rc, TRL_OK);
     WITH_STATE(s, "trl_viewer_url (closed handle)", rc = trl_viewer_url(c, "ACC", NULL, NULL, &url, &err));
@@ -219,6 +221,7 @@ static void misaligned_exports(int skew) {
     err = NULL;
     CHECK_RC(CALL(skew, trl_diagnose, A(c), A(&out), A(&err)), TRL_OK);
     CALL(skew, trl_free, A(out));
+    CHECK_RC(CALL(skew, trl_prefetch_viewer_token, A(c), A("12345678901"), A("10987654321"), A(&err)), TRL_OK);
     CHECK(CALL(skew, trl_set_log, A(log_fn), 0, TRL_LOG_DEBUG) == TRL_OK);
     CHECK(CALL(skew, trl_set_log, 0, 0, 0) == TRL_OK);
     const char *name = (const char *)(uintptr_t)CALL(skew, trl_status_name, TRL_E_TIMEOUT);

@@ -125,6 +125,7 @@ int main(int argc, char **argv) {
     CHECK(trl_call(1, "GET", "x", NULL, &http, &out, NULL) == TRL_E_BAD_HANDLE);
     CHECK(trl_call_bytes(1, "GET", "x", NULL, &http, &out, &len, NULL) == TRL_E_BAD_HANDLE);
     CHECK(http == 0 && len == 0 && out == NULL);
+    CHECK(trl_prefetch_viewer_token(1, "1", "2", NULL) == TRL_E_BAD_HANDLE);
     CHECK(trl_client_close(0) == TRL_OK);
     CHECK(trl_client_close(1) == TRL_E_BAD_HANDLE);
     trl_free(NULL);

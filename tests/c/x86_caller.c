@@ -31,6 +31,7 @@ __declspec(dllimport) int32_t CC trl_call_bytes(uintptr_t c, const char *m, cons
 typedef void(CC *log_fn)(void *user_data, int32_t level, const char *event_json);
 __declspec(dllimport) int32_t CC trl_set_log(log_fn fn, void *user_data, int32_t max_level);
 __declspec(dllimport) int32_t CC trl_diagnose(uintptr_t c, char **report, char **err);
+__declspec(dllimport) int32_t CC trl_prefetch_viewer_token(uintptr_t c, const char *d, const char *p, char **err);
 
 int main(void) {
     uintptr_t c = 0;
@@ -50,6 +51,7 @@ int main(void) {
     r += trl_call_bytes(c, "GET", "x", 0, &st, &s, &n, &s);
     r += trl_set_log(0, 0, 0);
     r += trl_diagnose(c, &s, &s);
+    r += trl_prefetch_viewer_token(c, 0, 0, &s);
     r += trl_client_close(c);
     trl_free(s);
     return (int)r;

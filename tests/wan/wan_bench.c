@@ -14,7 +14,7 @@
  *   WAN_VIEWER            viewer base URL
  *   WAN_CTL               host:port of the proxy's control endpoint (connection counts)
  *   WAN_REPS (5), WAN_SLOW_SAMPLES (2), WAN_CLOSED_SAMPLES (3), WAN_IDLE_S (35),
- *   WAN_CLOSED_WAIT_S (8), WAN_PREWARM_WAIT_MS (1000), WAN_VERBOSE (0)
+ *   WAN_CLOSED_WAIT_S (8), WAN_PREWARM_WAIT_MS (1000), WAN_PREFETCH_WAIT_MS (1000), WAN_VERBOSE (0)
  *
  * Nothing secret is printed: no password, token, OTAC or viewer URL. */
 #ifdef _WIN32
@@ -90,25 +90,31 @@ static long env_long(const char *name, long def) {
 static char ctl_host[64];
 static int ctl_port;
 
-/* ctl_count reads one listener's accepted-connection count from the proxy. */
-static long ctl_count(const char *key) {
+/* raw_http sends one HTTP/1.0 request to host:port (loopback, no delay)
+ * and reads the answer into buf; 0 on success. */
+static int raw_http(const char *host, int port, const char *req, char *buf, int cap) {
     int fd = (int)socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)ctl_port);
-    inet_pton(AF_INET, ctl_host, &sa.sin_addr);
+    sa.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, host, &sa.sin_addr);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         sock_close(fd);
         return -1;
     }
-    const char *req = "GET /counts HTTP/1.0\r\nHost: ctl\r\n\r\n";
     send(fd, req, (int)strlen(req), 0);
-    char buf[4096];
     int len = 0, r;
-    while (len < (int)sizeof buf - 1 && (r = (int)recv(fd, buf + len, (int)sizeof buf - 1 - len, 0)) > 0) len += r;
+    while (len < cap - 1 && (r = (int)recv(fd, buf + len, cap - 1 - len, 0)) > 0) len += r;
     buf[len] = 0;
     sock_close(fd);
+    return 0;
+}
+
+/* ctl_count reads one listener's accepted-connection count from the proxy. */
+static long ctl_count(const char *key) {
+    char buf[4096];
+    if (raw_http(ctl_host, ctl_port, "GET /counts HTTP/1.0\r\nHost: ctl\r\n\r\n", buf, sizeof buf) != 0) return -1;
     char pat[64];
     snprintf(pat, sizeof pat, "\"%s\":", key);
     const char *p = strstr(buf, pat);
@@ -143,10 +149,15 @@ static conns snap(const server *s) {
 
 enum { PW_DEFAULT, PW_OFF, PW_ON };
 
+static trl_client new_client_with(const server *s, int prewarm, const char *extra);
+
 /* new_client returns a client for s, or 0 when the library lacks the
  * "prewarm" key that PW_ON needs. PW_OFF on such a library means its
  * default: it never prewarms. */
-static trl_client new_client(const server *s, int prewarm) {
+static trl_client new_client(const server *s, int prewarm) { return new_client_with(s, prewarm, ""); }
+
+/* new_client_with: new_client with extra config members (",\"key\":value"). */
+static trl_client new_client_with(const server *s, int prewarm, const char *extra) {
     const char *pw = "";
     if (prewarm == PW_OFF && lacks_prewarm != 1) pw = ",\"prewarm\":false";
     if (prewarm == PW_ON) {
@@ -163,15 +174,15 @@ static trl_client new_client(const server *s, int prewarm) {
     snprintf(cfg, sizeof cfg,
              "{\"institution_code\":\"1234567\",\"password\":\"Gizli-Parola-2026!\","
              "\"application_code\":\"SANDBOX-HIS\",\"ogn_url\":\"%s\",\"api_url\":\"%s/integrationapi\","
-             "\"viewer_url\":\"%s\",\"ca_file\":\"%s\"%s%s}",
-             s->ogn, s->api, viewer, ca_json, pw, ua);
+             "\"viewer_url\":\"%s\",\"ca_file\":\"%s\"%s%s%s}",
+             s->ogn, s->api, viewer, ca_json, pw, ua, extra);
     trl_client c = 0;
     char *err = NULL;
     int32_t rc = trl_client_new(cfg, &c, &err);
     if (rc == TRL_E_CONFIG && *pw && err && strstr(err, "prewarm")) {
         trl_free(err);
         lacks_prewarm = 1;
-        return new_client(s, prewarm);
+        return new_client_with(s, prewarm, extra);
     }
     if (rc != TRL_OK) {
         fprintf(stderr, "wan_bench: trl_client_new: %s\n", err ? err : trl_status_name(rc));
@@ -430,6 +441,90 @@ static void dns_samples(int n) {
     warm_samples(&r_dns_warm, n, 0);
 }
 
+/* ---- background token fetches: the prefetch hint, the service token's refresh ahead ---- */
+
+static row r_prefetch = {"another patient, 1 s after a prefetch hint", &tls12, 1, 0, {0}, 0, 0, 0, 0, NULL};
+static row r_service = {"helper-service call across a token expiry", &tls12, 1, 0, {0}, 0, 0, 0, 0, NULL};
+
+/* prefetch_samples: one client, one untimed click; then n times a hint for
+ * a new patient (a worklist row selected), wait_ms, and the click. */
+static void prefetch_samples(row *r, int n, double wait_ms) {
+    char p[16];
+    new_patient(p);
+    trl_client c = new_client(r->srv, PW_DEFAULT);
+    click(c, p);
+    for (int i = 0; i < n; i++) {
+        quiet();
+        new_patient(p);
+        if (trl_prefetch_viewer_token(c, DOCTOR, p, NULL) != TRL_OK) {
+            r->na = "n/a (library lacks the prefetch hint)";
+            break;
+        }
+        sleep_ms(wait_ms);
+        conns b = snap(r->srv);
+        double ms = click(c, p);
+        record(r, ms, b, snap(r->srv));
+    }
+    trl_client_close(c);
+}
+
+static char sandbox_host[64];
+static int sandbox_port;
+
+/* sandbox_config posts a /_sandbox/config body to the sandbox behind nginx. */
+static void sandbox_config(const char *json) {
+    char req[512], buf[1024];
+    snprintf(req, sizeof req, "POST /_sandbox/config HTTP/1.0\r\nHost: sandbox\r\nContent-Type: application/json\r\n"
+             "Content-Length: %d\r\n\r\n%s", (int)strlen(json), json);
+    if (raw_http(sandbox_host, sandbox_port, req, buf, sizeof buf) != 0 || !strstr(buf, " 200 ")) {
+        fprintf(stderr, "wan_bench: the sandbox refused %s\n", json);
+        exit(1);
+    }
+}
+
+static void helper_call(trl_client c, double *ms) {
+    char *err = NULL;
+    int32_t st = 0;
+    double t0 = now_ms();
+    int32_t rc = trl_call(c, "GET", "echo", NULL, &st, NULL, &err);
+    if (ms) *ms = now_ms() - t0;
+    if (rc != TRL_OK) {
+        fprintf(stderr, "wan_bench: trl_call: %s\n", err); /* error JSON: secret-free */
+        exit(1);
+    }
+}
+
+/* service_samples: n clients whose service tokens live 5 s (the sandbox's
+ * expires_in; token_refresh_margin_s 0): a call at 0 s fetches one, a call
+ * at 4.3 s uses it in the last fifth of its life, and the timed call at
+ * 5.5 s comes after it expired. Last, as it changes the sandbox for all. */
+static void service_samples(row *r, int n) {
+    trl_client c[MAXS];
+    double t0[MAXS], ms;
+    if (sscanf(viewer, "http://%63[^:]:%d", sandbox_host, &sandbox_port) != 2) {
+        r->na = "n/a (viewer_url is not the sandbox's)";
+        return;
+    }
+    sandbox_config("{\"expires_in\":5}");
+    for (int i = 0; i < n; i++) {
+        c[i] = new_client_with(r->srv, PW_DEFAULT, ",\"token_refresh_margin_s\":0");
+        t0[i] = now_ms();
+        helper_call(c[i], NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        sleep_ms(t0[i] + 4300 - now_ms());
+        helper_call(c[i], NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        sleep_ms(t0[i] + 5500 - now_ms());
+        conns b = snap(r->srv);
+        helper_call(c[i], &ms);
+        record(r, ms, b, snap(r->srv));
+        trl_client_close(c[i]);
+    }
+    sandbox_config("{\"expires_in\":3600}");
+}
+
 /* ---- report ---- */
 
 static int cmp_double(const void *a, const void *b) {
@@ -560,7 +655,9 @@ int main(int argc, char **argv) {
         quiet();
         naive_sample(&r_naive13);
     }
+    prefetch_samples(&r_prefetch, reps, (double)env_long("WAN_PREFETCH_WAIT_MS", 1000));
     wait_all();
+    service_samples(&r_service, reps);
 
     printf("\nWAN benchmark: %s, library %s, RTT %.0f ms added by the delay proxy, nginx TLS servers\n", platform,
            trl_version(), rtt_ms);
@@ -579,6 +676,8 @@ int main(int argc, char **argv) {
     print_row(&r_tls13, &r_naive13);
     print_row(&r_dns_cold, &r_naive12);
     print_row(&r_dns_warm, &r_naive12);
+    print_row(&r_prefetch, &r_naive12);
+    print_row(&r_service, NULL);
     printf("\n");
     print_row(&r_naive12, NULL);
     print_row(&r_naive13, NULL);
@@ -595,6 +694,9 @@ int main(int argc, char **argv) {
                r_thousand.name, median(thousand_new_ms, n_thousand_new), prewarm_wait);
     if (n_client_new)
         printf("       first trl_client_new of a process (not in the click): median %.1f ms\n", median(client_new_ms, n_client_new));
+    if (r_service.n)
+        printf("       \"%s\": service tokens live 5 s (token_refresh_margin_s 0); used at 4.3 s, in their\n"
+               "       last fifth of life; the timed call at 5.5 s, after the first token expired\n", r_service.name);
     printf("       total run time %.0f s\n", (now_ms() - start) / 1000);
     return 0;
 }

@@ -1477,6 +1477,101 @@ begin
   end;
 end;
 
+{ Waits (10 s at most: a bound, not a timing) until a sandbox counter
+  reaches Want. }
+function WaitStat(const Path: string; Want: Integer): Boolean;
+var
+  I: Integer;
+begin
+  for I := 1 to 2000 do
+  begin
+    if StatInt(Path) >= Want then
+    begin
+      Result := True;
+      Exit;
+    end;
+    Sleep(5);
+  end;
+  Result := False;
+end;
+
+procedure TestPrefetch;
+var
+  Sink: TLogSink;
+  C: TTeleradyolojiClient;
+  I, N, Before: Integer;
+  Leak: Boolean;
+begin
+  Reset;
+  C := NewClient;
+  try
+    C.PrefetchViewerToken(DoctorTC, PatientTC);
+    Check('prefetch: its token request', WaitStat('token_requests', 1));
+    Reset;
+    NoteSecret(C.ViewerUrl('ACC-PREFETCH', DoctorTC, PatientTC));
+    Check('prefetch: the click makes 1 postOTAC and no token request',
+      (StatInt('token_requests') = 0) and (StatInt('otac_requests') = 1), RawStats);
+    try
+      C.PrefetchViewerToken('1'#10'2', PatientTC);
+      NoRaise('prefetch: a bad identity number');
+    except
+      on E: Exception do ExpectError('prefetch: a bad identity number', E, TRL_E_INVALID_ARGUMENT);
+    end;
+
+    { 100 hints while the first two fetches are held: 4 to 6 fetches. }
+    Reset;
+    Control('/_sandbox/faults', '{"target":"token","kind":"hold","count":2}');
+    for I := 0 to 99 do
+      C.PrefetchViewerToken(DoctorTC, '7000000' + Format('%.4d', [I]));
+    Check('prefetch burst: two held', WaitStat('token_requests', 2));
+    Control('/_sandbox/release');
+    Check('prefetch burst: the newest waiting ones', WaitStat('token_requests', 4));
+    Before := StatInt('otac_requests');
+    for I := 96 to 99 do
+      NoteSecret(C.ViewerUrl('ACC-ROW', DoctorTC, '7000000' + Format('%.4d', [I])));
+    N := StatInt('token_requests');
+    Check('prefetch burst: bounded', (N >= 4) and (N <= 6), IntToStr(N) + ' token requests');
+    Check('prefetch burst: the newest rows need only their postOTAC',
+      StatInt('otac_requests') = Before + 4);
+  finally
+    C.Free;
+  end;
+
+  { A refused prefetch raises nothing; it is logged, and the click raises. }
+  NoteSecret(WrongPassword);
+  NoteSecret(DoctorTC);
+  NoteSecret(PatientTC);
+  Reset;
+  Sink := TLogSink.Create;
+  try
+    TeleradyolojiSetLog(Sink.OnLog, TRL_LOG_DEBUG);
+    C := TTeleradyolojiClient.CreateWith('1234567', WrongPassword, 'SANDBOX-HIS',
+      Base, Base + '/integrationapi', Base + '/viewer/');
+    try
+      C.PrefetchViewerToken(DoctorTC, PatientTC);
+      Check('prefetch: the refusal is logged', Sink.WaitEvent('token.refused'));
+      I := Sink.IndexOf('token.refused');
+      Check('prefetch: logged as a prefetch', (I >= 0) and (JsonField(Sink.Jsons[I], 'ahead') = 'prefetch'));
+      try
+        C.ViewerUrl('ACC-1', DoctorTC, PatientTC);
+        NoRaise('prefetch: the click after a refused prefetch');
+      except
+        on E: Exception do ExpectError('prefetch: the click after a refused prefetch', E, TRL_E_AUTH, 400);
+      end;
+    finally
+      C.Free;
+    end;
+    TeleradyolojiSetLog(nil);
+    Leak := False;
+    for I := 0 to Sink.Count - 1 do
+      Leak := Leak or LeaksSecret(Sink.Jsons[I]);
+    Check('prefetch: no secret or full identity number in any event', not Leak);
+  finally
+    TeleradyolojiSetLog(nil);
+    Sink.Free;
+  end;
+end;
+
 procedure TestTurkishMessages;
 var
   C: TTeleradyolojiClient;
@@ -1599,6 +1694,7 @@ begin
   Run('logging', TestLogging);
   Run('Turkish messages', TestTurkishMessages);
   Run('Diagnose', TestDiagnose);
+  Run('prefetch', TestPrefetch);
   WriteLn(Passed, ' passed, ', Failed, ' failed');
   if Failed > 0 then
     Halt(1);

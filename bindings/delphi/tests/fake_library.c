@@ -43,6 +43,10 @@ int32_t trl_set_log(void (*fn)(void *, int32_t, const char *), void *u, int32_t 
     return 0;
 }
 int32_t trl_diagnose(uintptr_t c, char **r, char **e) { (void)c, (void)r, (void)e; return 3; }
+int32_t trl_prefetch_viewer_token(uintptr_t c, const char *d, const char *p, char **e) {
+    (void)c, (void)d, (void)p, (void)e;
+    return 3;
+}
 #else
 int trl_fake_library_is_empty;
 #endif

@@ -59,6 +59,11 @@ namespace Teleradyoloji
         internal static extern int trl_call_bytes(TeleradyolojiSafeHandle client, byte[] method, byte[] path,
             byte[] jsonBody, out int httpStatus, out IntPtr response, out long responseLength, out IntPtr err);
 
+        // Appended to ABI v1: a hint that fetches a viewer token in the background.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern int trl_prefetch_viewer_token(TeleradyolojiSafeHandle client, byte[] doctorTc,
+            byte[] patientTc, out IntPtr err);
+
         // Windows only, used by NativeLoader to pick x86\ or x64\teleradyoloji.dll. A Win32 API,
         // hence the platform's default calling convention rather than Cdecl.
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]

@@ -151,6 +151,25 @@ namespace Teleradyoloji
             return Text(status, url, err);
         }
 
+        /// <summary>Hints that <see cref="GetViewerUrl"/> for this doctor and patient may come soon (say,
+        /// when a worklist row is selected): the viewer token is fetched in the background unless it is
+        /// cached, so the click then costs one round trip. Returns at once.</summary>
+        /// <param name="doctorTc">The doctor's T.C. identity number, or null.</param>
+        /// <param name="patientTc">The patient's T.C. identity number, or null.</param>
+        /// <remarks>The fetch's own errors are only logged (<see cref="TeleradyolojiLog"/>); the later
+        /// <see cref="GetViewerUrl"/> throws as usual. Per client at most 2 such fetches run and the
+        /// newest 4 hints wait; older hints are dropped.</remarks>
+        /// <exception cref="TeleradyolojiException"><see cref="TeleradyolojiStatus.InvalidArgument"/> for
+        /// identity numbers <see cref="GetViewerUrl"/> would refuse.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        public void PrefetchViewerToken(string doctorTc = null, string patientTc = null)
+        {
+            byte[] doctor = Utf8.Encode(doctorTc, "doctorTc"), patient = Utf8.Encode(patientTc, "patientTc");
+            IntPtr err;
+            int status = NativeMethods.trl_prefetch_viewer_token(Handle(), doctor, patient, out err);
+            Errors.Check(status, err);
+        }
+
         /// <summary>Calls a helper-service method of the integration API with the service token.</summary>
         /// <param name="method">"GET", "POST", "PUT", "DELETE", ...</param>
         /// <param name="path">The path relative to <see cref="TeleradyolojiOptions.ApiUrl"/>.</param>

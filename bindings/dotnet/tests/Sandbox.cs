@@ -45,6 +45,9 @@ namespace Teleradyoloji.Tests
 
         internal static void Fault(string json) { Post("/_sandbox/faults", json); }
 
+        // Answers every request held by a "hold" fault.
+        internal static void Release() { Post("/_sandbox/release", ""); }
+
         internal static Dictionary<string, object> Stats()
         {
             int status;

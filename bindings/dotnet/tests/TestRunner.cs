@@ -65,6 +65,9 @@ namespace Teleradyoloji.Tests
             Test("PostOtac, BuildViewerUrl: a one-time code and its URL", PostOtacAndBuild);
             Test("GetViewerUrl opens the study once, Turkish accession in and out", ViewerUrlOpensStudy);
             Test("Call: helper services, Turkish body in and out", CallEcho);
+            Test("PrefetchViewerToken: the click then costs one postOTAC", PrefetchThenClick);
+            Test("PrefetchViewerToken: a burst of 100 hints stays bounded", PrefetchBurst);
+            Test("PrefetchViewerToken: a failed fetch is logged, not thrown", PrefetchErrorLogged);
             Test("CallBytes: exact bytes; Call on them: Protocol, nothing cut", CallBytes);
             Test("strict UTF-8: the first byte that is not UTF-8", StrictUtf8);
             Test("Async variants give the sync results", AsyncVariants);

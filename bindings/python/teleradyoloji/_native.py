@@ -216,6 +216,7 @@ PROTOTYPES = [
      [client_t, c_char_p, c_char_p, c_char_p, POINTER(c_int32), _str_out, POINTER(c_int64),
       _str_out],
      c_int32, _check_call_bytes),
+    ("trl_prefetch_viewer_token", [client_t, c_char_p, c_char_p, _str_out], c_int32, _check),
 ]
 
 

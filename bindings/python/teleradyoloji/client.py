@@ -216,6 +216,22 @@ class Client:
                                          _text(patient_tc, "patient_tc"), url, err)
         return take(url, "the URL") or ""
 
+    def prefetch_viewer_token(self, doctor_tc: Optional[str] = None,
+                              patient_tc: Optional[str] = None) -> None:
+        """Hints that a click for (doctor, patient) may come soon, e.g. when
+        a worklist row is selected; returns at once.
+
+        The viewer token is fetched in the background unless it is cached,
+        so a later :meth:`viewer_url` for the same pair costs one round
+        trip.  Raises only for identity numbers :meth:`viewer_url` would
+        refuse; a failed fetch is logged, and the later click raises as
+        usual.  Per client at most 2 such fetches run and the newest 4 hints
+        wait; older hints are dropped.
+        """
+        err = c_void_p()
+        _native.library().trl_prefetch_viewer_token(self._h, _text(doctor_tc, "doctor_tc"),
+                                                    _text(patient_tc, "patient_tc"), err)
+
     def _call(self, method: str, path: str, body: Any) -> Tuple[bytes, int]:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         status, response, length, err = c_int32(), c_void_p(), c_int64(), c_void_p()
