@@ -25,7 +25,7 @@ func TestThousandClientsShareConnections(t *testing.T) {
 	}
 	waitFor(t, "prewarm", func() bool { c := s.Conns(); return c["main"].Accepted >= 1 && c["api"].Accepted >= 1 })
 	for i, cl := range clients {
-		if _, err := cl.ViewerURL("ACC-1", "12345678901", fmt.Sprint(10000000000+i)); err != nil {
+		if _, err := cl.ViewerURL("ACC-1", "12345678901", fmt.Sprint(int64(10000000000)+int64(i))); err != nil {
 			t.Fatalf("client %d: %v", i, err)
 		}
 	}

@@ -3,7 +3,6 @@ package conn
 import (
 	"net"
 	"syscall"
-	"unsafe"
 )
 
 // peek looks at a TCP connection without reading from it or waiting.
@@ -16,10 +15,7 @@ func peek(raw net.Conn) peekResult {
 // TCP state says so.
 func closedByServer(raw net.Conn) bool {
 	return onFD(raw, func(fd int) peekResult {
-		var info syscall.TCPInfo
-		size := uint32(unsafe.Sizeof(info))
-		_, _, errno := syscall.Syscall6(syscall.SYS_GETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_INFO,
-			uintptr(unsafe.Pointer(&info)), uintptr(unsafe.Pointer(&size)), 0)
+		info, errno := tcpInfo(fd)
 		if errno != 0 {
 			return peekFD(fd)
 		}
