@@ -58,8 +58,9 @@ def _work(jobs: "queue.SimpleQueue[Any]") -> None:
 class _Threads(Executor):
     """At most ``size`` daemon threads, started when calls wait, sharing one queue."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, name: str) -> None:
         self.size = size
+        self.name = name
         self.generation = _native.fork_generation  # threads do not survive fork
         self._jobs: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -85,7 +86,7 @@ class _Threads(Executor):
             elif self._started < self.size:
                 self._started += 1
                 threading.Thread(target=_work, args=(self._jobs,), daemon=True,
-                                 name="teleradyoloji-async-%d" % self._started).start()
+                                 name="%s-%d" % (self.name, self._started)).start()
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -113,7 +114,7 @@ def _shared_threads() -> _Threads:
     if pool is None or pool.generation != _native.fork_generation:
         with _shared_lock:
             if _shared is None or _shared.generation != _native.fork_generation:
-                _shared = _Threads(DEFAULT_MAX_THREADS)
+                _shared = _Threads(DEFAULT_MAX_THREADS, "teleradyoloji-shared")
             pool = _shared
     return pool
 
@@ -169,7 +170,7 @@ class AsyncClient:
             return _shared_threads()
         pool = self._threads
         if pool is None or pool.generation != _native.fork_generation:
-            pool = self._threads = _Threads(self._max_threads)
+            pool = self._threads = _Threads(self._max_threads, "teleradyoloji-async")
         return pool
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:

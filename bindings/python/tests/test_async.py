@@ -115,6 +115,32 @@ class AsyncTest(SandboxTest):
         self.assertEqual(report, {"checked": CLICKS, "crossed": 0, "unknown": 0})
         self.assertEqual((await in_thread(support.stats))["otac_requests"], CLICKS)
 
+    def test_clients_share_the_process_pool(self):
+        self.run_async(self.shared())
+
+    async def shared(self):
+        # 100 clients (institutions), 400 calls at once: 16 threads in all.
+        clients = [teleradyoloji.AsyncClient(**support.settings()) for _ in range(100)]
+        await clients[0].viewer_token()
+        before = threads_now()
+        await in_thread(lambda: support.fault(target="otac", kind="latency", delay_ms=50, count=0))
+        peak = [before]
+
+        async def click(i):
+            url = await clients[i % len(clients)].viewer_url("ACC-SHARED-%d" % i)
+            peak[0] = max(peak[0], threads_now())
+            return url
+
+        urls = await asyncio.gather(*(click(i) for i in range(400)))
+        shared = [t for t in threading.enumerate() if t.name.startswith("teleradyoloji-shared-")]
+        for client in clients:
+            await client.aclose()
+        print("\n  100 clients, 400 calls: %d shared threads; threads %d before, %d at most"
+              % (len(shared), before, peak[0]), flush=True)
+        self.assertEqual(len(set(urls)), 400)
+        self.assertLessEqual(len(shared), teleradyoloji.async_client.DEFAULT_MAX_THREADS)
+        self.assertLessEqual(peak[0], before + teleradyoloji.async_client.DEFAULT_MAX_THREADS + GO_THREADS)
+
     def test_cancel_stops_the_wait(self):
         self.run_async(self.cancel())
 
