@@ -33,8 +33,13 @@ What to do:
 ``teleradyoloji.enable_logging()`` forwards the library's log events to
 ``logging.getLogger("teleradyoloji")``; every error has ``message_tr``, its
 message in Turkish; ``Client.diagnose()`` checks the connection step by step.
+
+asyncio apps use ``AsyncClient`` (``async with``, ``await client.viewer_url(...)``);
+see its docstring for the threads it uses and what cancelling a call does.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from . import _native, errors
 from .client import Client, Token
@@ -56,9 +61,21 @@ from .errors import (
 
 __version__ = "0.0.0.dev0"  # a checkout; make python-wheel stamps the Makefile's VERSION
 
-__all__ = ["Client", "Token", "version", "enable_logging", "disable_logging", "LOGGER_NAME"] + errors.__all__
+if TYPE_CHECKING:
+    from .async_client import AsyncClient
+
+__all__ = ["Client", "AsyncClient", "Token", "version", "enable_logging", "disable_logging", "LOGGER_NAME"] + errors.__all__
 
 
 def version() -> str:
     """The library's version, e.g. "1.0.0" (loads the library on first use)."""
     return (_native.library().trl_version() or b"").decode("utf-8", "replace")
+
+
+def __getattr__(name: str) -> Any:
+    # AsyncClient imports asyncio (tens of ms): only for those who use it.
+    if name == "AsyncClient":
+        from .async_client import AsyncClient
+
+        return AsyncClient
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
