@@ -77,7 +77,7 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/harness.h include/teleradyoloji.h $(LIB)
 # The ABI suite, the host-behaviour tests (fork, thread exit, cancel) and the
 # logging/doctor tests and the FPU-state test, in both thread modes; all but
 # fork and FPU also under valgrind.
-test-c: $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads $(BUILD)/tests/test_log $(BUILD)/tests/test_fpu test-abi-exports
+test-c: $(SANDBOX) $(BUILD)/tests/test_abi $(BUILD)/tests/test_fork $(BUILD)/tests/test_host_threads $(BUILD)/tests/test_log $(BUILD)/tests/test_fpu test-abi-exports
 	@$(NEED) valgrind valgrind
 	$(WITH_SANDBOX) $(BUILD)/tests/test_abi
 	TELERADYOLOJI_THREAD_HANDOFF=1 $(WITH_SANDBOX) $(BUILD)/tests/test_abi

@@ -55,7 +55,7 @@ $(PY_DIST)/.built: $(LIB) $(PY_DLLS) $(PY_CORE_DLLS) $(PY_SOURCES) $(GO_SOURCES)
 	scripts/python-dist.sh $(PYTHON) $(VERSION) $(PY_STAGE) $(PY_DIST) $(LIB_FILE) $(PY_DLLS)
 	touch $@
 
-test-python: python-wheel $(PY_TOOLS)/.ready
+test-python: $(SANDBOX) python-wheel $(PY_TOOLS)/.ready
 	TRL_PYTHON_WHEEL_DIR=$(abspath $(PY_DIST)) TRL_AUDITWHEEL=$(PY_TOOLS)/venv/bin/auditwheel \
 	  TRL_PYTHON_BUILD_WHEELS=$(PY_TOOLS)/wheels TRL_VERSION=$(VERSION) \
 	  scripts/with-sandbox.sh $(PYTHON) $(PY_DIR)/tests/run.py
