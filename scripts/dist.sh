@@ -24,7 +24,10 @@ stage=$repo/$BUILD/dist-stage
 rm -rf "$out" "$stage"
 mkdir -p "$out" "$stage"
 out=$(cd "$out" && pwd)
-licenses() { mkdir -p "$1" && cp -R LICENSE NOTICE LICENSES "$1/"; }
+# tracked DEST PATH...: the files git tracks under PATH, copied to DEST with
+# their paths (no __pycache__ or other leftovers of a test run).
+tracked() { d=$1; shift; mkdir -p "$d" && git ls-files -z -- "$@" | xargs -0 cp --parents -t "$d"; }
+licenses() { tracked "$1" LICENSE NOTICE LICENSES; }
 
 # tarball DIR NAME OUT: DIR/NAME as a .tar.gz with nothing of this machine in it.
 tarball() {
@@ -40,11 +43,10 @@ for a in amd64:x64 386:x86; do
   cp "$b/teleradyoloji.dll" "$b/teleradyoloji-core.dll" "$b/teleradyoloji.lib" "$b/teleradyoloji.def" \
     "$b/teleradyoloji.exe" "$b/teleradyoloji-sandbox.exe" "$d/"
 done
-mkdir -p "$win/include" "$win/delphi" "$win/docs"
+mkdir -p "$win/include" "$win/delphi"
 cp include/teleradyoloji.h "$win/include/"
 cp bindings/delphi/Teleradyoloji.pas "$win/delphi/"
-cp -R examples "$win/"
-cp -R docs/tr "$win/docs/"
+tracked "$win" examples docs/tr
 cp release/windows/README.txt release/windows/BENIOKU.txt CHANGELOG.md "$win/"
 licenses "$win"
 $zipper make "$out/teleradyoloji-$VERSION-windows.zip" "$stage/windows"
