@@ -78,7 +78,8 @@ func TestSystemProxyFromUserSettings(t *testing.T) {
 
 	// 1. A static proxy with a bypass list.
 	setUserProxy(t, 1|2, proxyAddr, "<local>;bypass.test;*.intranet.test", "")
-	url, err := remote().ViewerURL("ACC-SYSTEM", "", "")
+	static := remote()
+	url, err := static.ViewerURL("ACC-SYSTEM", "", "")
 	if err != nil || !strings.HasPrefix(url, "https://teleradyoloji.test/viewer/#/viewpatient?otac=") {
 		t.Fatal(url, err)
 	}
@@ -117,6 +118,9 @@ func TestSystemProxyFromUserSettings(t *testing.T) {
 	}))
 	t.Cleanup(pac.Close)
 	setUserProxy(t, 1|4, "", "", pac.URL+"/proxy.pac")
+	// Clients with equal settings share connections: the static step's
+	// client, still open, would lend its kept tunnel to the next one.
+	static.Close()
 	before = tunnels.Load()
 	if _, err := remote().ViewerURL("ACC-PAC", "", ""); err != nil {
 		t.Fatal(err)
