@@ -39,7 +39,9 @@
  *   call, "in Go" around the Go call; a thread it never saw (a bystander, or
  *   a thread Go created) counts as running Go code only when the interrupted
  *   instruction is in this library (Go runs goroutines only there; outside,
- *   in libc or the vDSO, Go is on the thread's system stack).  To run on the
+ *   in libc or the vDSO, Go is on the thread's system stack) and not in an
+ *   exported function (section trl_shim_text: a new host thread's first
+ *   instructions in the library, before the function marks it "host").  To run on the
  *   interrupted stack it blocks every signal, moves the stack pointer below
  *   the interrupted one (past the x86_64 red zone; sigwrap_call_on), disables
  *   the alternate stack (so a nested signal cannot land on the frames it left
@@ -124,6 +126,15 @@ static __thread volatile sig_atomic_t thread_where __attribute__((tls_model("ini
 #define SIGWRAP 1
 #include <ucontext.h>
 
+/* The exported functions live in a section of their own, so that sigwrap
+ * can tell their first instructions (a new host thread, not yet marked
+ * THREAD_HOST) from Go's code: both are in this library's text. */
+#undef TRL_EXTERN
+#define TRL_EXTERN __attribute__((visibility("default"), section("trl_shim_text")))
+extern const char __start_trl_shim_text[] __attribute__((visibility("hidden")));
+extern const char __stop_trl_shim_text[] __attribute__((visibility("hidden")));
+#define IN_SHIM(pc) ((pc) >= (uintptr_t)__start_trl_shim_text && (pc) < (uintptr_t)__stop_trl_shim_text)
+
 /* sigwrap_call_on(sp, fn, arg) calls fn(arg) with the stack pointer at sp
  * (16-byte aligned) and returns on the stack it was called on. */
 void sigwrap_call_on(uintptr_t sp, void (*fn)(void *), void *arg) __attribute__((visibility("hidden")));
@@ -192,7 +203,7 @@ static void sigwrap(int sig, siginfo_t *si, void *ucv) {
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
     int where = thread_where;
-    int in_go = where == THREAD_IN_GO || (where == THREAD_UNKNOWN && pc >= lib_text_lo && pc < lib_text_hi);
+    int in_go = where == THREAD_IN_GO || (where == THREAD_UNKNOWN && pc >= lib_text_lo && pc < lib_text_hi && !IN_SHIM(pc));
     struct on_thread_stack c;
     if (in_go || sigaltstack(NULL, &c.alt) != 0 || !(c.alt.ss_flags & SS_ONSTACK) ||
         (sp >= (uintptr_t)c.alt.ss_sp && sp - (uintptr_t)c.alt.ss_sp < c.alt.ss_size)) {
